@@ -1,0 +1,185 @@
+-- rds_backup 1.0: Amazon RDS and Aurora backups from SQL.
+\echo Use "CREATE EXTENSION rds_backup" to load this file. \quit
+
+-- Nothing here is usable by PUBLIC: an administrator grants USAGE on the
+-- schema and EXECUTE on the functions a role may call (README.md).
+REVOKE ALL ON SCHEMA @extschema@ FROM PUBLIC;
+
+-- One row per asynchronous AWS operation started through the extension.
+-- Only the extension's own code writes it, in transactions of its own, so
+-- a row outlives the rollback of the transaction that started the
+-- operation: AWS cannot roll back, so the record may not either.
+CREATE TABLE @extschema@.operations (
+    id              bigserial PRIMARY KEY,
+    kind            text NOT NULL CHECK (kind IN (
+                        'snapshot', 'cluster_snapshot', 'restore_snapshot',
+                        'restore_pitr', 'restore_cluster_snapshot',
+                        'restore_cluster_pitr', 'copy_snapshot',
+                        'copy_cluster_snapshot', 'delete_snapshot',
+                        'delete_cluster_snapshot', 'export',
+                        'replicate_backups', 'modify')),
+    region          text NOT NULL,
+    resource        text NOT NULL,
+    source          text,
+    resource_arn    text,
+    status          text NOT NULL DEFAULT 'pending' CHECK (status IN (
+                        'pending', 'in_progress', 'succeeded', 'failed',
+                        'canceled', 'timed_out')),
+    aws_status      text,
+    progress        int CHECK (progress BETWEEN 0 AND 100),
+    params          jsonb NOT NULL DEFAULT '{}',
+    request_id      text,
+    error           text,
+    requested_by    name NOT NULL,
+    requested_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
+    updated_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+    finished_at     timestamptz,
+    -- when tracking gives up and the row becomes timed_out
+    deadline        timestamptz,
+    -- when SNS / CloudWatch took the finished operation
+    published_at    timestamptz,
+    CHECK ((finished_at IS NULL) = (status IN ('pending', 'in_progress')))
+);
+
+CREATE INDEX operations_unfinished_idx ON @extschema@.operations (kind, region)
+    WHERE finished_at IS NULL;
+CREATE INDEX operations_finished_at_idx ON @extschema@.operations (finished_at)
+    WHERE finished_at IS NOT NULL;
+
+-- One row per AWS API call (every attempt), append-only.
+CREATE TABLE @extschema@.audit_log (
+    id              bigserial PRIMARY KEY,
+    called_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
+    role_name       name NOT NULL,
+    service         text NOT NULL DEFAULT 'rds',
+    action          text NOT NULL,
+    region          text NOT NULL,
+    target          text,
+    params          jsonb NOT NULL DEFAULT '{}',
+    http_status     int,
+    error_code      text,
+    request_id      text,
+    duration_ms     double precision,
+    attempt         int NOT NULL DEFAULT 1,
+    operation_id    bigint
+);
+
+CREATE INDEX audit_log_called_at_idx ON @extschema@.audit_log (called_at);
+
+CREATE FUNCTION @extschema@._audit_log_append_only()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog
+AS $$
+BEGIN
+    RAISE EXCEPTION 'rds_backup.audit_log is append-only'
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$;
+REVOKE ALL ON FUNCTION @extschema@._audit_log_append_only() FROM PUBLIC;
+
+CREATE TRIGGER audit_log_append_only
+    BEFORE UPDATE ON @extschema@.audit_log
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._audit_log_append_only();
+
+-- Readable by roles that an administrator gives USAGE on the schema; only
+-- the extension writes.
+REVOKE ALL ON @extschema@.operations, @extschema@.audit_log FROM PUBLIC;
+GRANT SELECT ON @extschema@.operations, @extschema@.audit_log TO PUBLIC;
+REVOKE ALL ON SEQUENCE @extschema@.operations_id_seq,
+    @extschema@.audit_log_id_seq FROM PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.operations', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.operations_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log_id_seq', '');
+
+-- Snapshots ------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.rds_snapshot(
+    db_instance text,
+    snapshot text DEFAULT NULL,
+    tags jsonb DEFAULT NULL,
+    wait boolean DEFAULT false,
+    timeout interval DEFAULT '1 hour',
+    region text DEFAULT NULL)
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_snapshot';
+
+CREATE FUNCTION @extschema@.rds_delete_snapshot(
+    snapshot text,
+    cluster boolean DEFAULT false,
+    wait boolean DEFAULT false,
+    timeout interval DEFAULT '1 hour',
+    region text DEFAULT NULL)
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_delete_snapshot';
+
+CREATE FUNCTION @extschema@.rds_snapshots(
+    db_instance text DEFAULT NULL,
+    snapshot_type text DEFAULT NULL,
+    region text DEFAULT NULL)
+RETURNS TABLE (
+    snapshot text,
+    db_identifier text,
+    snapshot_type text,
+    status text,
+    progress int,
+    created_at timestamptz,
+    allocated_gb int,
+    encrypted boolean,
+    kms_key_id text,
+    engine text,
+    arn text,
+    tags jsonb)
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_snapshots';
+
+REVOKE ALL ON FUNCTION
+    @extschema@.rds_snapshot(text, text, jsonb, boolean, interval, text),
+    @extschema@.rds_delete_snapshot(text, boolean, boolean, interval, text),
+    @extschema@.rds_snapshots(text, text, text)
+FROM PUBLIC;
+
+-- Operations by id ------------------------------------------------------
+
+CREATE FUNCTION @extschema@.rds_wait(
+    operation_id bigint,
+    timeout interval DEFAULT '1 hour')
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_wait';
+
+CREATE FUNCTION @extschema@.rds_cancel(operation_id bigint)
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_cancel';
+
+REVOKE ALL ON FUNCTION
+    @extschema@.rds_wait(bigint, interval),
+    @extschema@.rds_cancel(bigint)
+FROM PUBLIC;
+
+-- Per kind and status: how many, how long the finished ones took, and
+-- since when the oldest unfinished one has been waiting.
+CREATE VIEW @extschema@.operation_summary AS
+SELECT kind,
+       status,
+       count(*) AS operations,
+       make_interval(secs => percentile_cont(0.5) WITHIN GROUP (
+           ORDER BY extract(epoch FROM finished_at - requested_at))) AS p50_duration,
+       make_interval(secs => percentile_cont(0.95) WITHIN GROUP (
+           ORDER BY extract(epoch FROM finished_at - requested_at))) AS p95_duration,
+       min(requested_at) FILTER (WHERE finished_at IS NULL) AS oldest_pending
+  FROM @extschema@.operations
+ GROUP BY kind, status;
+
+REVOKE ALL ON @extschema@.operation_summary FROM PUBLIC;
+GRANT SELECT ON @extschema@.operation_summary TO PUBLIC;

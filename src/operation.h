@@ -1,0 +1,40 @@
+/*-------------------------------------------------------------------------
+ * operation.h
+ *		The life of an operation as a SQL function sees it: record the
+ *		intent, make the call, record the outcome, optionally wait.
+ *-------------------------------------------------------------------------
+ */
+#ifndef RDS_BACKUP_OPERATION_H
+#define RDS_BACKUP_OPERATION_H
+
+#include "aws_client.h"
+#include "catalog.h"
+
+typedef struct Operation
+{
+	int64		id;
+	const char *kind;
+	const char *region;
+	const char *resource;
+	bool		cluster;
+	double		timeout_secs;
+	const char *export_id;		/* export operations: the task identifier */
+	const char *writer;			/* cluster restores: the writer instance */
+} Operation;
+
+/*
+ * After the call that starts op: write its outcome and the call's audit
+ * rows in one transaction of their own; on failure raise the AWS error.
+ * ok is applied when the call succeeded.  Returns the row's text form.
+ */
+extern char *operation_record_start(const Operation *op, const AwsRequest *req,
+									const AwsReply *reply, const OpUpdate *ok);
+
+/*
+ * Poll until op is finished or its timeout passes; returns the row of a
+ * succeeded operation and raises an ERROR for any other end.
+ */
+extern char *operation_wait(const Operation *op);
+extern char *operation_wait_id(int64 op_id, double timeout_secs, bool mark_timed_out);
+
+#endif

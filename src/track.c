@@ -1,0 +1,380 @@
+/*-------------------------------------------------------------------------
+ * track.c
+ *		Asking AWS how unfinished operations are doing, many at a time.
+ *
+ * One Describe call with a filter of up to 100 identifiers (and
+ * MaxRecords 100, following Markers) covers up to 100 operations of one
+ * family in one region, so tracking N operations costs about N/100 calls
+ * a round.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/timestamp.h"
+
+#include "aws_client.h"
+#include "track.h"
+
+#define IDS_PER_CALL	100
+
+typedef struct FamilySpec
+{
+	const char *action;
+	const char *filter;
+	const char *list;
+	const char *element;
+	const char *id_field;
+	const char *status_field;
+	const char *arn_field;
+	const char *progress_field;
+} FamilySpec;
+
+static const FamilySpec families[] = {
+	[TRACK_DB_SNAPSHOT] = {"DescribeDBSnapshots", "db-snapshot-id", "DBSnapshots",
+		"DBSnapshot", "DBSnapshotIdentifier", "Status", "DBSnapshotArn",
+	"PercentProgress"},
+	[TRACK_CLUSTER_SNAPSHOT] = {"DescribeDBClusterSnapshots", "db-cluster-snapshot-id",
+		"DBClusterSnapshots", "DBClusterSnapshot", "DBClusterSnapshotIdentifier",
+	"Status", "DBClusterSnapshotArn", "PercentProgress"},
+	[TRACK_DB_INSTANCE] = {"DescribeDBInstances", "db-instance-id", "DBInstances",
+		"DBInstance", "DBInstanceIdentifier", "DBInstanceStatus", "DBInstanceArn",
+	NULL},
+	[TRACK_DB_CLUSTER] = {"DescribeDBClusters", "db-cluster-id", "DBClusters",
+		"DBCluster", "DBClusterIdentifier", "Status", "DBClusterArn",
+	"PercentProgress"},
+	[TRACK_EXPORT] = {"DescribeExportTasks", "export-task-identifier", "ExportTasks",
+		"ExportTask", "ExportTaskIdentifier", "Status", NULL,
+	"PercentProgress"},
+	[TRACK_AUTOMATED_BACKUP] = {"DescribeDBInstanceAutomatedBackups", "db-instance-id",
+		"DBInstanceAutomatedBackups", "DBInstanceAutomatedBackup",
+	"DBInstanceIdentifier", "Status", "DBInstanceAutomatedBackupsArn", NULL},
+};
+
+TrackFamily
+track_family(const char *kind)
+{
+	if (strcmp(kind, "snapshot") == 0 || strcmp(kind, "copy_snapshot") == 0 ||
+		strcmp(kind, "delete_snapshot") == 0)
+		return TRACK_DB_SNAPSHOT;
+	if (strcmp(kind, "cluster_snapshot") == 0 || strcmp(kind, "copy_cluster_snapshot") == 0 ||
+		strcmp(kind, "delete_cluster_snapshot") == 0)
+		return TRACK_CLUSTER_SNAPSHOT;
+	if (strcmp(kind, "restore_snapshot") == 0 || strcmp(kind, "restore_pitr") == 0)
+		return TRACK_DB_INSTANCE;
+	if (strcmp(kind, "restore_cluster_snapshot") == 0 ||
+		strcmp(kind, "restore_cluster_pitr") == 0)
+		return TRACK_DB_CLUSTER;
+	if (strcmp(kind, "export") == 0)
+		return TRACK_EXPORT;
+	if (strcmp(kind, "replicate_backups") == 0)
+		return TRACK_AUTOMATED_BACKUP;
+	/* "modify" settles on the instance's status */
+	return TRACK_DB_INSTANCE;
+}
+
+static bool
+is_delete(const TrackedOp *op)
+{
+	return strncmp(op->kind, "delete_", 7) == 0;
+}
+
+static const char *
+op_key(const TrackedOp *op)
+{
+	return op->export_id ? op->export_id : op->resource;
+}
+
+/* What an AWS status means: "succeeded", "failed", "canceled" or "in_progress". */
+static const char *
+outcome_of(TrackFamily fam, const TrackedOp *op, const char *aws)
+{
+	if (aws == NULL)
+		return "in_progress";
+	switch (fam)
+	{
+		case TRACK_DB_SNAPSHOT:
+		case TRACK_CLUSTER_SNAPSHOT:
+			if (is_delete(op))
+				return strcmp(aws, "deleting") == 0 ? "in_progress" : "failed";
+			if (strcmp(aws, "available") == 0)
+				return "succeeded";
+			if (strcmp(aws, "failed") == 0 || strcmp(aws, "deleting") == 0 ||
+				strcmp(aws, "deleted") == 0 || strncmp(aws, "incompatible", 12) == 0)
+				return "failed";
+			return "in_progress";
+		case TRACK_DB_INSTANCE:
+		case TRACK_DB_CLUSTER:
+			if (strcmp(aws, "available") == 0)
+				return "succeeded";
+			if (strcmp(aws, "failed") == 0 || strncmp(aws, "incompatible", 12) == 0 ||
+				strcmp(aws, "inaccessible-encryption-credentials") == 0 ||
+				strcmp(aws, "storage-full") == 0 || strcmp(aws, "deleting") == 0)
+				return "failed";
+			return "in_progress";
+		case TRACK_EXPORT:
+			if (strcmp(aws, "COMPLETE") == 0 || strcmp(aws, "complete") == 0)
+				return "succeeded";
+			if (strcmp(aws, "FAILED") == 0 || strcmp(aws, "failed") == 0)
+				return "failed";
+			if (strcmp(aws, "CANCELED") == 0 || strcmp(aws, "canceled") == 0)
+				return "canceled";
+			return "in_progress";
+		case TRACK_AUTOMATED_BACKUP:
+			if (strcmp(aws, "replicating") == 0 || strcmp(aws, "active") == 0)
+				return "succeeded";
+			if (strcmp(aws, "failed") == 0)
+				return "failed";
+			return "in_progress";
+	}
+	return "in_progress";
+}
+
+static void
+apply_seen(TrackFamily fam, TrackedOp *op, const XNode *n)
+{
+	const FamilySpec *fs = &families[fam];
+	const char *aws = xnode_text(n, fs->status_field);
+	const char *arn = fs->arn_field ? xnode_text(n, fs->arn_field) : NULL;
+	const char *prog = fs->progress_field ? xnode_text(n, fs->progress_field) : NULL;
+	const char *outcome = outcome_of(fam, op, aws);
+
+	op->seen = true;
+	if (aws && (op->aws_status == NULL || strcmp(aws, op->aws_status) != 0))
+		op->u.aws_status = pstrdup(aws);
+	if (arn)
+		op->u.resource_arn = pstrdup(arn);
+	if (prog)
+	{
+		int			p = (int) strtol(prog, NULL, 10);
+
+		if (p >= 0 && p <= 100 && p != op->progress)
+			op->u.progress = p;
+	}
+	if (strcmp(outcome, op->status) != 0)
+		op->u.status = outcome;
+	if (strcmp(outcome, "succeeded") == 0 && op->progress != 100)
+		op->u.progress = 100;
+	if (strcmp(outcome, "failed") == 0)
+	{
+		const char *cause = xnode_text(n, "FailureCause");
+
+		op->u.error = cause ? pstrdup(cause) :
+			psprintf("AWS reports status \"%s\"", aws);
+	}
+}
+
+/* AWS has no record of op's resource. */
+static void
+apply_absent(TrackedOp *op)
+{
+	long		secs;
+	int			usecs;
+
+	if (is_delete(op))
+	{
+		op->u.status = "succeeded";
+		op->u.aws_status = "deleted";
+		op->u.progress = 100;
+		return;
+	}
+	if (op->request_id != NULL || strcmp(op->status, "in_progress") == 0)
+	{
+		op->u.status = "failed";
+		op->u.error = psprintf("AWS no longer knows \"%s\": it was deleted outside rds_backup or its creation failed",
+							   op_key(op));
+		return;
+	}
+
+	/*
+	 * Never confirmed by AWS (the session died or lost the reply): give the
+	 * request time to show up before concluding it never arrived.
+	 */
+	TimestampDifference(op->requested_at, GetCurrentTimestamp(), &secs, &usecs);
+	if (secs >= TRACK_UNCONFIRMED_GRACE_SECS)
+	{
+		op->u.status = "failed";
+		op->u.error = psprintf("AWS has no record of \"%s\": the request never reached AWS",
+							   op_key(op));
+	}
+}
+
+static bool
+error_means_absent(const AwsReply *reply)
+{
+	return reply->outcome == AWS_ERROR_REPLY && aws_error_is_not_found(reply->error_code);
+}
+
+/* One Describe call (all its pages) for ops[from .. from+n). */
+static int
+poll_chunk(TrackFamily fam, const char *region, TrackedOp **ops, int n, List **audit)
+{
+	const FamilySpec *fs = &families[fam];
+	const char **ids = palloc(sizeof(char *) * n);
+	char	   *marker = NULL;
+	int			calls = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		ids[i] = op_key(ops[i]);
+
+	do
+	{
+		AwsRequest *req = aws_request_new("rds", fs->action, region,
+										  n == 1 ? ids[0] : NULL);
+		AwsQueryFilter filter;
+		AwsReply	reply;
+		XNode	   *list;
+
+		filter.name = fs->filter;
+		filter.values = ids;
+		filter.n_values = n;
+		aws_query_add_filters(req->query, &filter, 1);
+		aws_query_add_int(req->query, "MaxRecords", 100);
+		if (marker)
+			aws_query_add(req->query, "Marker", marker);
+
+		aws_call(req, &reply);
+		calls++;
+		*audit = list_concat(*audit, reply.audit);
+		if (reply.outcome == AWS_INTERRUPTED)
+			return calls;
+		if (error_means_absent(&reply))
+		{
+			/* a filter that matches nothing may be answered as not found */
+			marker = NULL;
+			break;
+		}
+		if (reply.outcome != AWS_OK)
+		{
+			/* no news this round; say why on the rows */
+			char	   *why = aws_reply_error_text(req, &reply);
+
+			for (i = 0; i < n; i++)
+				ops[i]->seen = true;	/* do not conclude absence */
+			ereport(LOG,
+					(errmsg("rds_backup could not check %d operation%s in %s: %s",
+							n, n == 1 ? "" : "s", region, why)));
+			return calls;
+		}
+
+		list = xnode_child(reply.result, fs->list);
+		for (XNode *c = list ? list->first_child : NULL; c; c = c->next)
+		{
+			const char *id = xnode_text(c, fs->id_field);
+
+			if (id == NULL)
+				continue;
+			for (i = 0; i < n; i++)
+				if (!ops[i]->seen && pg_strcasecmp(id, op_key(ops[i])) == 0)
+				{
+					apply_seen(fam, ops[i], c);
+					break;
+				}
+		}
+		marker = (char *) xnode_text(reply.result, "Marker");
+	} while (marker != NULL);
+
+	for (i = 0; i < n; i++)
+		if (!ops[i]->seen)
+			apply_absent(ops[i]);
+	return calls;
+}
+
+/*
+ * A restored Aurora cluster is usable only once its writer instance is:
+ * hold a succeeded cluster at in_progress until the writer is available.
+ */
+static int
+poll_writers(const char *region, List *ops, List **audit)
+{
+	List	   *pending = NIL;
+	TrackedOp **fake;
+	ListCell   *lc;
+	int			calls = 0;
+	int			n,
+				i;
+
+	foreach(lc, ops)
+	{
+		TrackedOp  *op = lfirst(lc);
+
+		if (op->writer && op->u.status && strcmp(op->u.status, "succeeded") == 0)
+			pending = lappend(pending, op);
+	}
+	n = list_length(pending);
+	if (n == 0)
+		return 0;
+	fake = palloc(sizeof(TrackedOp *) * n);
+	foreach(lc, pending)
+	{
+		TrackedOp  *op = lfirst(lc);
+		TrackedOp  *w = palloc0(sizeof(TrackedOp));
+
+		w->kind = "restore_snapshot";
+		w->region = op->region;
+		w->resource = op->writer;
+		w->status = "in_progress";
+		w->request_id = op->request_id;
+		w->progress = -1;
+		w->requested_at = op->requested_at;
+		w->u = (OpUpdate) OP_UPDATE_INIT;
+		fake[foreach_current_index(lc)] = w;
+	}
+	for (i = 0; i < n; i += IDS_PER_CALL)
+		calls += poll_chunk(TRACK_DB_INSTANCE, region, fake + i,
+							Min(IDS_PER_CALL, n - i), audit);
+	foreach(lc, pending)
+	{
+		TrackedOp  *op = lfirst(lc);
+		TrackedOp  *w = fake[foreach_current_index(lc)];
+		const char *ws = w->u.status ? w->u.status : w->status;
+
+		if (strcmp(ws, "succeeded") == 0)
+			continue;
+		if (strcmp(ws, "failed") == 0)
+		{
+			op->u.status = "failed";
+			op->u.error = psprintf("writer instance \"%s\": %s", op->writer,
+								   w->u.error ? w->u.error : "failed");
+		}
+		else
+		{
+			op->u.status = strcmp(op->status, "in_progress") == 0 ? NULL : "in_progress";
+			op->u.aws_status = psprintf("writer %s", w->u.aws_status ? w->u.aws_status : "creating");
+			op->u.progress = -1;
+		}
+	}
+	return calls;
+}
+
+int
+track_poll(List *ops, List **audit)
+{
+	TrackedOp **arr;
+	TrackFamily fam;
+	const char *region;
+	int			n = list_length(ops);
+	int			calls = 0;
+	int			i;
+	ListCell   *lc;
+
+	if (n == 0)
+		return 0;
+	arr = palloc(sizeof(TrackedOp *) * n);
+	foreach(lc, ops)
+	{
+		TrackedOp  *op = lfirst(lc);
+
+		op->u = (OpUpdate) OP_UPDATE_INIT;
+		op->seen = false;
+		arr[foreach_current_index(lc)] = op;
+	}
+	fam = track_family(arr[0]->kind);
+	region = arr[0]->region;
+
+	for (i = 0; i < n; i += IDS_PER_CALL)
+		calls += poll_chunk(fam, region, arr + i, Min(IDS_PER_CALL, n - i), audit);
+	if (fam == TRACK_DB_CLUSTER)
+		calls += poll_writers(region, ops, audit);
+	return calls;
+}

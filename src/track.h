@@ -1,0 +1,63 @@
+/*-------------------------------------------------------------------------
+ * track.h
+ *		Asking AWS how unfinished operations are doing, many at a time.
+ *
+ * Used by the background worker for every unfinished operation, and by a
+ * session that waits for its own operation when no worker runs.
+ *-------------------------------------------------------------------------
+ */
+#ifndef RDS_BACKUP_TRACK_H
+#define RDS_BACKUP_TRACK_H
+
+#include "datatype/timestamp.h"
+#include "nodes/pg_list.h"
+
+#include "catalog.h"
+
+typedef struct TrackedOp
+{
+	int64		id;
+	char	   *kind;
+	char	   *region;
+	char	   *resource;
+	char	   *source;
+	char	   *status;
+	char	   *aws_status;
+	int			progress;		/* -1 when unknown */
+	char	   *request_id;
+	char	   *export_id;		/* params->>'ExportTaskIdentifier' */
+	char	   *writer;			/* params->>'WriterInstance': restored cluster's writer */
+	TimestampTz requested_at;
+	TimestampTz deadline;
+
+	/* result of a poll */
+	OpUpdate	u;
+	bool		seen;			/* AWS reported on it this round */
+} TrackedOp;
+
+/* Which Describe call tracks a kind; ops of one family and region batch. */
+typedef enum TrackFamily
+{
+	TRACK_DB_SNAPSHOT,
+	TRACK_CLUSTER_SNAPSHOT,
+	TRACK_DB_INSTANCE,
+	TRACK_DB_CLUSTER,
+	TRACK_EXPORT,
+	TRACK_AUTOMATED_BACKUP
+} TrackFamily;
+
+extern TrackFamily track_family(const char *kind);
+
+/*
+ * Poll every op in ops (all of one family and one region) with as few
+ * Describe calls as possible, filling each op's u with what changed.
+ * Audit entries of the calls are appended to *audit.  Returns the number
+ * of AWS calls made.  An interrupted call stops the round; the caller
+ * runs CHECK_FOR_INTERRUPTS after recording.
+ */
+extern int	track_poll(List *ops, List **audit);
+
+/* Seconds an op may stay unconfirmed before "AWS has no record" is final. */
+#define TRACK_UNCONFIRMED_GRACE_SECS	300
+
+#endif

@@ -1,0 +1,39 @@
+/*-------------------------------------------------------------------------
+ * validate.h
+ *		Argument checks that run before any AWS call.
+ *-------------------------------------------------------------------------
+ */
+#ifndef RDS_BACKUP_VALIDATE_H
+#define RDS_BACKUP_VALIDATE_H
+
+#include "fmgr.h"
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
+
+/* Longest identifiers RDS accepts. */
+#define RDS_MAX_DB_ID			63
+#define RDS_MAX_SNAPSHOT_ID		255
+
+typedef struct TagPair
+{
+	char	   *key;
+	char	   *value;
+} TagPair;
+
+/* The tags rds_backup adds to everything it creates. */
+#define TAG_CREATED_BY	"rds-backup:created-by"
+#define TAG_OPERATION	"rds-backup:operation"
+#define RDS_MAX_TAGS	50
+
+extern char *arg_text(FunctionCallInfo fcinfo, int argno, const char *argname);
+extern char *arg_text_or_null(FunctionCallInfo fcinfo, int argno);
+extern bool arg_bool(FunctionCallInfo fcinfo, int argno, const char *argname);
+extern char *arg_timeout(FunctionCallInfo fcinfo, int argno, const char *argname,
+						 double *seconds);
+
+extern const char *identifier_problem(const char *value, int maxlen);
+extern void validate_identifier(const char *argname, const char *what,
+								const char *value, int maxlen);
+extern List *validate_tags(const char *argname, Jsonb *tags, int reserved);
+
+#endif
