@@ -4,34 +4,16 @@ EXTENSION = rds_backup
 MODULE_big = rds_backup
 DATA = sql/rds_backup--1.0.sql
 
-OBJS = \
-	src/rds_backup.o \
-	src/config.o \
-	src/endpoint.o \
-	src/credentials.o \
-	src/aws_ini.o \
-	src/aws_alloc.o \
-	src/aws_query.o \
-	src/sigv4.o \
-	src/http.o \
-	src/xml_reply.o \
-	src/aws_client.o \
-	src/autonomous.o \
-	src/catalog.o \
-	src/validate.o \
-	src/rds_actions.o \
-	src/operation.o \
-	src/track.o \
-	src/tracker.o \
-	src/publish.o \
-	src/wait.o \
-	src/snapshot.o
+# every C file under src/ is part of the module
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 PG_CPPFLAGS = -Isrc $(shell xml2-config --cflags)
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 SHLIB_LINK = -lcurl -lcrypto $(shell xml2-config --libs)
 
-REGRESS = setup validation snapshot privileges
+# pg_regress: setup first, then every other sql/*.sql but the extension script
+REGRESS_ALL = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
+REGRESS = setup $(filter-out setup rds_backup--%,$(REGRESS_ALL))
 REGRESS_OPTS = --inputdir=. --load-extension=rds_backup
 
 PG_CONFIG ?= pg_config

@@ -58,6 +58,7 @@ SELECT public.try($$SET rds_backup.endpoint = 'https://vpce-1.rds.us-east-1.vpce
 RESET rds_backup.endpoint;
 
 -- audit_log is append-only, even for superusers
+INSERT INTO rds_backup.audit_log (role_name, action, region) VALUES ('x', 'X', 'us-east-1');
 SELECT public.try($$UPDATE rds_backup.audit_log SET action = 'x'$$);
 
 DROP OWNED BY rb_nobody, rb_operator;

@@ -1,5 +1,6 @@
 -- Bad input is refused with a clear ERROR before any AWS call.
 SELECT public.aws_calls() AS calls_before \gset
+SELECT count(*) AS ops_before FROM rds_backup.operations \gset
 -- NULLs
 SELECT public.try($$SELECT rds_backup.rds_snapshot(NULL)$$);
 SELECT public.try($$SELECT rds_backup.rds_snapshot('db1', wait => NULL)$$);
@@ -47,4 +48,4 @@ SELECT public.try($$SELECT rds_backup.rds_snapshot('db1', region => '')$$);
 SELECT public.try($$SELECT rds_backup.rds_snapshots(region => 'x')$$);
 -- none of this reached AWS
 SELECT public.aws_calls() - :calls_before AS aws_calls_made;
-SELECT count(*) AS operations_recorded FROM rds_backup.operations;
+SELECT count(*) - :ops_before AS operations_recorded FROM rds_backup.operations;
