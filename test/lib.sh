@@ -32,11 +32,32 @@ rb_install() {
 			return 1
 	fi
 	make -C "$RB_REPO" -s >&2 || return 1
+	if [ -n "${RB_DESTDIR:-}" ]; then
+		rb_private_pg && make -C "$RB_REPO" -s install DESTDIR="$RB_DESTDIR" >/dev/null
+		return
+	fi
 	if [ "$(id -u)" -eq 0 ]; then
 		make -C "$RB_REPO" -s install >/dev/null || return 1
 	else
 		sudo -n make -C "$RB_REPO" -s install >/dev/null || return 1
 	fi
+}
+
+# RB_DESTDIR=/some/dir: install into a private copy of PostgreSQL there
+# instead of the system's, so that several work trees can test at once.
+rb_private_pg() {
+	local lib share
+	lib=$(pg_config --pkglibdir)
+	share=$(pg_config --sharedir)
+	if [ ! -x "$RB_DESTDIR$(pg_config --bindir)/postgres" ]; then
+		mkdir -p "$RB_DESTDIR$(dirname "$(dirname "$lib")")" "$RB_DESTDIR$(dirname "$share")"
+		cp -a "$(dirname "$lib")" "$RB_DESTDIR$(dirname "$(dirname "$lib")")/"
+		cp -a "$share" "$RB_DESTDIR$(dirname "$share")/"
+	fi
+}
+
+rb_bindir() {
+	echo "${RB_DESTDIR:-}$(pg_config --bindir)"
 }
 
 # The unprivileged user that runs PostgreSQL and the emulator.
@@ -91,7 +112,7 @@ rb_emuctl() {
 # Start PostgreSQL; sets PGHOST, PGPORT, PGDATA, PGUSER, PGDATABASE.
 rb_start_postgres() {
 	local bindir
-	bindir=$(pg_config --bindir)
+	bindir=$(rb_bindir)
 	PGDATA=$RB_TMP/data
 	PGHOST=$RB_TMP
 	PGPORT=$(rb_free_port)
@@ -141,7 +162,7 @@ rb_setup() {
 
 rb_cleanup() {
 	if [ -n "${PGDATA:-}" ] && [ -f "$PGDATA/postmaster.pid" ]; then
-		rb_as_user "$(pg_config --bindir)/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1
+		rb_as_user "$(rb_bindir)/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1
 	fi
 	[ -n "${RB_EMU_PID:-}" ] && kill "$RB_EMU_PID" 2>/dev/null
 	wait 2>/dev/null
