@@ -183,3 +183,19 @@ SELECT kind,
 
 REVOKE ALL ON @extschema@.operation_summary FROM PUBLIC;
 GRANT SELECT ON @extschema@.operation_summary TO PUBLIC;
+
+-- The background worker's state: whether it runs, and how much it polls.
+CREATE FUNCTION @extschema@.tracker_status(
+    OUT running boolean,
+    OUT pid int,
+    OUT rounds bigint,
+    OUT aws_calls bigint,
+    OUT operations_polled bigint,
+    OUT changes bigint,
+    OUT last_pending int,
+    OUT started_at timestamptz,
+    OUT last_round_at timestamptz)
+RETURNS record
+LANGUAGE C STRICT VOLATILE
+AS 'MODULE_PATHNAME', 'rds_backup_tracker_status';
+REVOKE ALL ON FUNCTION @extschema@.tracker_status() FROM PUBLIC;

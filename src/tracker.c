@@ -16,6 +16,7 @@
 #include "access/xact.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -56,8 +57,17 @@ typedef struct TrackerShared
 {
 	slock_t		mutex;
 	int			pgprocno;		/* -1 when not running */
+	int			pid;
 	Oid			database_id;
 	ConditionVariable changed;	/* broadcast after an operation changed */
+	/* counters for rds_backup.tracker_status(), under mutex */
+	uint64		rounds;			/* rounds that polled AWS */
+	uint64		aws_calls;		/* Describe calls made by those rounds */
+	uint64		polled;			/* operations looked at */
+	uint64		changes;		/* operation changes committed */
+	int			last_pending;	/* unfinished operations in the last round */
+	TimestampTz started_at;
+	TimestampTz last_round_at;
 } TrackerShared;
 
 static TrackerShared *tracker_shared = NULL;
@@ -298,9 +308,14 @@ tracker_round(void)
 		List	   *g = lfirst(lc);
 		List	   *audit = NIL;
 		ListCell   *oc;
+		int			calls;
 
 		pgstat_report_activity(STATE_RUNNING, "polling AWS");
-		track_poll(g, &audit);
+		calls = track_poll(g, &audit);
+		SpinLockAcquire(&tracker_shared->mutex);
+		tracker_shared->aws_calls += calls;
+		tracker_shared->polled += list_length(g);
+		SpinLockRelease(&tracker_shared->mutex);
 		catalog_write_audit(audit, 0);
 		foreach(oc, g)
 		{
@@ -314,6 +329,12 @@ tracker_round(void)
 		/* an interrupted call means SIGTERM: everything so far is saved */
 		CHECK_FOR_INTERRUPTS();
 	}
+	SpinLockAcquire(&tracker_shared->mutex);
+	tracker_shared->rounds++;
+	tracker_shared->changes += changed;
+	tracker_shared->last_pending = list_length(ops);
+	tracker_shared->last_round_at = GetCurrentTimestamp();
+	SpinLockRelease(&tracker_shared->mutex);
 	pgstat_report_activity(STATE_IDLE, NULL);
 	return changed;
 }
@@ -380,7 +401,10 @@ rds_backup_tracker_main(Datum main_arg)
 
 	SpinLockAcquire(&tracker_shared->mutex);
 	tracker_shared->pgprocno = MyProc->pgprocno;
+	tracker_shared->pid = MyProcPid;
 	tracker_shared->database_id = MyDatabaseId;
+	tracker_shared->started_at = GetCurrentTimestamp();
+	tracker_shared->last_pending = 0;
 	SpinLockRelease(&tracker_shared->mutex);
 	before_shmem_exit(tracker_unregister, (Datum) 0);
 
@@ -402,6 +426,7 @@ rds_backup_tracker_main(Datum main_arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 			interval_ms = rb_poll_interval_ms;
+			last_sweep = 0;		/* a new retention applies now */
 		}
 		ResetLatch(MyLatch);
 		MemoryContextReset(round_cxt);
@@ -461,4 +486,47 @@ rds_backup_tracker_main(Datum main_arg)
 		if (rc & WL_LATCH_SET)
 			interval_ms = rb_poll_interval_ms;
 	}
+}
+
+PG_FUNCTION_INFO_V1(rds_backup_tracker_status);
+
+/*
+ * rds_backup.tracker_status(): what the worker is doing, for monitoring
+ * and for tests that count its AWS calls.
+ */
+Datum
+rds_backup_tracker_status(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[9];
+	bool		nulls[9];
+	TrackerShared snap;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	memset(nulls, 0, sizeof(nulls));
+	if (tracker_shared == NULL)
+	{
+		memset(nulls, 1, sizeof(nulls));
+		values[0] = BoolGetDatum(false);
+		nulls[0] = false;
+		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	}
+	SpinLockAcquire(&tracker_shared->mutex);
+	memcpy(&snap, tracker_shared, sizeof(snap));
+	SpinLockRelease(&tracker_shared->mutex);
+
+	values[0] = BoolGetDatum(snap.pgprocno >= 0);
+	values[1] = Int32GetDatum(snap.pid);
+	nulls[1] = snap.pgprocno < 0;
+	values[2] = Int64GetDatum((int64) snap.rounds);
+	values[3] = Int64GetDatum((int64) snap.aws_calls);
+	values[4] = Int64GetDatum((int64) snap.polled);
+	values[5] = Int64GetDatum((int64) snap.changes);
+	values[6] = Int32GetDatum(snap.last_pending);
+	values[7] = TimestampTzGetDatum(snap.started_at);
+	nulls[7] = snap.started_at == 0;
+	values[8] = TimestampTzGetDatum(snap.last_round_at);
+	nulls[8] = snap.last_round_at == 0;
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -62,6 +62,7 @@ rb_bindir() {
 
 # The unprivileged user that runs PostgreSQL and the emulator.
 rb_pick_user() {
+	export RB_USER
 	if [ "$(id -u)" -eq 0 ]; then
 		RB_USER=postgres
 		id "$RB_USER" >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql "$RB_USER"
@@ -153,6 +154,7 @@ rb_start_postgres() {
 
 rb_setup() {
 	RB_TMP=$(mktemp -d /tmp/rds_backup_test.XXXXXX)
+	export RB_TMP
 	chmod 755 "$RB_TMP"
 	rb_pick_user
 	chown "$RB_USER" "$RB_TMP"
