@@ -194,7 +194,8 @@ CREATE FUNCTION @extschema@.tracker_status(
     OUT changes bigint,
     OUT last_pending int,
     OUT started_at timestamptz,
-    OUT last_round_at timestamptz)
+    OUT last_round_at timestamptz,
+    OUT last_round_calls int)
 RETURNS record
 LANGUAGE C STRICT VOLATILE
 AS 'MODULE_PATHNAME', 'rds_backup_tracker_status';

@@ -66,6 +66,7 @@ typedef struct TrackerShared
 	uint64		polled;			/* operations looked at */
 	uint64		changes;		/* operation changes committed */
 	int			last_pending;	/* unfinished operations in the last round */
+	int			last_calls;		/* Describe calls of the last round */
 	TimestampTz started_at;
 	TimestampTz last_round_at;
 } TrackerShared;
@@ -265,6 +266,7 @@ tracker_round(void)
 	List	   *groups = NIL;	/* List of List of TrackedOp */
 	ListCell   *lc;
 	int			changed = 0;
+	int			round_calls = 0;
 	TimestampTz now = GetCurrentTimestamp();
 
 	if (ops == NIL)
@@ -312,6 +314,7 @@ tracker_round(void)
 
 		pgstat_report_activity(STATE_RUNNING, "polling AWS");
 		calls = track_poll(g, &audit);
+		round_calls += calls;
 		SpinLockAcquire(&tracker_shared->mutex);
 		tracker_shared->aws_calls += calls;
 		tracker_shared->polled += list_length(g);
@@ -333,6 +336,7 @@ tracker_round(void)
 	tracker_shared->rounds++;
 	tracker_shared->changes += changed;
 	tracker_shared->last_pending = list_length(ops);
+	tracker_shared->last_calls = round_calls;
 	tracker_shared->last_round_at = GetCurrentTimestamp();
 	SpinLockRelease(&tracker_shared->mutex);
 	pgstat_report_activity(STATE_IDLE, NULL);
@@ -498,8 +502,8 @@ Datum
 rds_backup_tracker_status(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[9];
-	bool		nulls[9];
+	Datum		values[10];
+	bool		nulls[10];
 	TrackerShared snap;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
@@ -524,6 +528,7 @@ rds_backup_tracker_status(PG_FUNCTION_ARGS)
 	values[4] = Int64GetDatum((int64) snap.polled);
 	values[5] = Int64GetDatum((int64) snap.changes);
 	values[6] = Int32GetDatum(snap.last_pending);
+	values[9] = Int32GetDatum(snap.last_calls);
 	values[7] = TimestampTzGetDatum(snap.started_at);
 	nulls[7] = snap.started_at == 0;
 	values[8] = TimestampTzGetDatum(snap.last_round_at);
