@@ -336,6 +336,17 @@ read_reply(const AwsRequest *req, const HttpResponse *resp, AwsReply *reply)
 	reply->outcome = AWS_OK;
 }
 
+/*
+ * Fail now, before an operation is recorded, if no call could be made:
+ * no credentials, or an endpoint override that is not acceptable.
+ */
+void
+aws_preflight(const char *service, const char *region)
+{
+	(void) endpoint_resolve(service, region);
+	credentials_free(credentials_get());
+}
+
 void
 aws_call(AwsRequest *req, AwsReply *reply)
 {

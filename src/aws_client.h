@@ -54,6 +54,7 @@ typedef struct AwsReply
 
 extern AwsRequest *aws_request_new(const char *service, const char *action,
 								   const char *region, const char *target);
+extern void aws_preflight(const char *service, const char *region);
 extern void aws_call(AwsRequest *req, AwsReply *reply);
 
 /* "Code: message" (or the transport failure) for operations.error. */

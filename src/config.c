@@ -30,6 +30,7 @@ char	   *rb_ca_file = NULL;
 int			rb_connect_timeout_ms = 10000;
 int			rb_request_timeout_ms = 60000;
 int			rb_max_attempts = 3;
+bool		rb_preloaded = false;
 
 #define SECRET_FLAGS	(GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE)
 

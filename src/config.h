@@ -22,6 +22,9 @@ extern int	rb_max_attempts;
 /* Largest reply body accepted from AWS; RDS pages are well under 1 MB. */
 #define RB_MAX_RESPONSE_BYTES	(16 * 1024 * 1024)
 
+/* Whether the library came in through shared_preload_libraries. */
+extern bool rb_preloaded;
+
 extern void config_define_gucs(void);
 
 #endif

@@ -229,6 +229,18 @@ credentials_get(void)
 	/* 1. static settings */
 	have_k = rb_access_key_id && rb_access_key_id[0];
 	have_s = rb_secret_access_key && rb_secret_access_key[0];
+
+	/*
+	 * Without shared_preload_libraries, sessions that have not loaded the
+	 * library show postgresql.conf's values as plain placeholders to every
+	 * role: refuse to use a secret that may have been exposed that way.
+	 */
+	if (have_s && !rb_preloaded)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg("rds_backup.secret_access_key is set but rds_backup is not in shared_preload_libraries"),
+				 errdetail("Sessions that have not loaded rds_backup can read the setting."),
+				 errhint("Add rds_backup to shared_preload_libraries and restart, or give the server its credentials another way.")));
 	if (have_k && have_s)
 		return make_credentials(rb_access_key_id, rb_secret_access_key,
 								rb_session_token, "static");

@@ -19,6 +19,16 @@
 /* Waiting polls first after 1 s, then backs off to this. */
 #define WAIT_POLL_MAX_MS	15000
 
+int64
+operation_insert(const char *kind, const char *region, const char *resource,
+				 const char *source, const char *params_json,
+				 const char *timeout_interval)
+{
+	aws_preflight("rds", region);
+	return catalog_insert_operation(kind, region, resource, source, params_json,
+									timeout_interval);
+}
+
 char *
 operation_record_start(const Operation *op, const AwsRequest *req,
 					   const AwsReply *reply, const OpUpdate *ok)

@@ -23,6 +23,15 @@ typedef struct Operation
 } Operation;
 
 /*
+ * Record the intent to start an operation (committed on its own, so it
+ * outlives the caller's transaction), after checking that a call can be
+ * made at all.  Returns the operation id.
+ */
+extern int64 operation_insert(const char *kind, const char *region,
+							  const char *resource, const char *source,
+							  const char *params_json, const char *timeout_interval);
+
+/*
  * After the call that starts op: write its outcome and the call's audit
  * rows in one transaction of their own; on failure raise the AWS error.
  * ok is applied when the call succeeded.  Returns the row's text form.

@@ -55,6 +55,7 @@ _PG_init(void)
 	 * The tracker needs shared memory; without shared_preload_libraries the
 	 * functions still work, and a waiting call polls AWS itself.
 	 */
-	if (process_shared_preload_libraries_in_progress)
+	rb_preloaded = process_shared_preload_libraries_in_progress;
+	if (rb_preloaded)
 		tracker_register();
 }

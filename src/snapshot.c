@@ -134,7 +134,7 @@ rds_snapshot(PG_FUNCTION_ARGS)
 		op.resource = snapshot;
 		params = psprintf("{\"DBInstanceIdentifier\":%s,\"DBSnapshotIdentifier\":%s,\"Tags\":%s}",
 						  json_string(db_instance), json_string(snapshot), tags_json(tags));
-		op.id = catalog_insert_operation(op.kind, region, snapshot, db_instance, params, timeout);
+		op.id = operation_insert(op.kind, region, snapshot, db_instance, params, timeout);
 
 		snprintf(idbuf, sizeof(idbuf), INT64_FORMAT, op.id);
 		created_by.key = TAG_CREATED_BY;
@@ -208,7 +208,7 @@ rds_delete_snapshot(PG_FUNCTION_ARGS)
 	op.resource = snapshot;
 	op.cluster = cluster;
 	op.timeout_secs = timeout_secs;
-	op.id = catalog_insert_operation(op.kind, region, snapshot, NULL,
+	op.id = operation_insert(op.kind, region, snapshot, NULL,
 									 psprintf("{\"%s\":%s}",
 											  cluster ? "DBClusterSnapshotIdentifier" :
 											  "DBSnapshotIdentifier",

@@ -80,11 +80,13 @@ PGDLLEXPORT void rds_backup_tracker_main(Datum main_arg);
 void
 tracker_define_gucs(void)
 {
-	DefineCustomStringVariable("rds_backup.database",
-							   "Database whose operations the background worker tracks.",
-							   NULL,
-							   &rb_database, "postgres", PGC_POSTMASTER, 0,
-							   NULL, NULL, NULL);
+	/* only the postmaster can define a PGC_POSTMASTER setting */
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomStringVariable("rds_backup.database",
+								   "Database whose operations the background worker tracks.",
+								   NULL,
+								   &rb_database, "postgres", PGC_POSTMASTER, 0,
+								   NULL, NULL, NULL);
 	DefineCustomIntVariable("rds_backup.poll_interval",
 							"Base period of the worker's AWS polling.",
 							"The worker backs off to 8 times this while nothing changes.",

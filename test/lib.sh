@@ -110,46 +110,54 @@ rb_emuctl() {
 	$RB_PY "$RB_REPO/test/emulator/emuctl.py" --port "$RB_EMU_PORT" "$@"
 }
 
-# Start PostgreSQL; sets PGHOST, PGPORT, PGDATA, PGUSER, PGDATABASE.
-rb_start_postgres() {
-	local bindir
+# rb_cluster DIR PORT CONF ENV...: initdb and start a cluster in DIR with
+# extra postgresql.conf lines CONF and server environment ENV (NAME=VALUE).
+rb_cluster() {
+	local dir=$1 port=$2 conf=$3 bindir
+	shift 3
 	bindir=$(rb_bindir)
+	rb_as_user "$bindir/initdb" -D "$dir" -U "$RB_USER" --auth=trust --no-sync -E UTF8 --locale=C >"$dir.initdb.log" 2>&1 || {
+		cat "$dir.initdb.log" >&2
+		return 1
+	}
+	cat >>"$dir/postgresql.conf" <<-EOF
+		listen_addresses = ''
+		unix_socket_directories = '$RB_TMP'
+		port = $port
+		max_worker_processes = 32
+		fsync = off
+		log_line_prefix = '%m [%p] %q%a '
+	EOF
+	printf '%s\n' "$conf" >>"$dir/postgresql.conf"
+	# Everything AWS-ish the server might look at stays on loopback.
+	rb_as_user env -i PATH="$PATH" HOME="$RB_TMP" LANG=C \
+		AWS_EC2_METADATA_DISABLED=true \
+		AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+		"$@" \
+		"$bindir/pg_ctl" -D "$dir" -l "$dir.log" -w -t 60 start >/dev/null || {
+		cat "$dir.log" >&2
+		return 1
+	}
+}
+
+# Start the main test cluster; sets PGHOST, PGPORT, PGDATA, PGUSER, PGDATABASE.
+rb_start_postgres() {
 	PGDATA=$RB_TMP/data
 	PGHOST=$RB_TMP
 	PGPORT=$(rb_free_port)
 	PGUSER=$RB_USER
 	PGDATABASE=postgres
 	export PGDATA PGHOST PGPORT PGUSER PGDATABASE
-	rb_as_user "$bindir/initdb" -D "$PGDATA" -U "$RB_USER" --auth=trust --no-sync -E UTF8 --locale=C >"$RB_TMP/initdb.log" 2>&1 || {
-		cat "$RB_TMP/initdb.log" >&2
-		return 1
-	}
-	cat >>"$PGDATA/postgresql.conf" <<-EOF
-		listen_addresses = ''
-		unix_socket_directories = '$RB_TMP'
-		port = $PGPORT
-		shared_preload_libraries = 'rds_backup'
-		max_worker_processes = 32
-		fsync = off
-		log_min_messages = info
-		log_line_prefix = '%m [%p] %q%a '
-		rds_backup.endpoint = '$RB_EMU_URL'
-		rds_backup.region = 'us-east-1'
-		rds_backup.access_key_id = '$RB_KEY_ID'
-		rds_backup.secret_access_key = '$RB_SECRET'
-		rds_backup.connect_timeout = '2s'
-		rds_backup.request_timeout = '10s'
-		rds_backup.poll_interval = '${RB_POLL_INTERVAL:-500ms}'
-	EOF
-	# Everything else AWS-ish the server might look at stays on loopback.
-	rb_as_user env -i PATH="$PATH" HOME="$RB_TMP" LANG=C \
-		AWS_EC2_METADATA_DISABLED=true \
-		AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-		AWS_ENDPOINT_URL="$RB_EMU_URL" \
-		"$bindir/pg_ctl" -D "$PGDATA" -l "$RB_TMP/postgres.log" -w -t 60 start >/dev/null || {
-		cat "$RB_TMP/postgres.log" >&2
-		return 1
-	}
+	rb_cluster "$PGDATA" "$PGPORT" "shared_preload_libraries = 'rds_backup'
+rds_backup.endpoint = '$RB_EMU_URL'
+rds_backup.region = 'us-east-1'
+rds_backup.access_key_id = '$RB_KEY_ID'
+rds_backup.secret_access_key = '$RB_SECRET'
+rds_backup.connect_timeout = '2s'
+rds_backup.request_timeout = '10s'
+rds_backup.poll_interval = '${RB_POLL_INTERVAL:-500ms}'" AWS_ENDPOINT_URL="$RB_EMU_URL"
+	# the server log is where test/run looks for leaked secrets
+	ln -sf "$PGDATA.log" "$RB_TMP/postgres.log"
 }
 
 rb_setup() {

@@ -8,7 +8,7 @@ pgctl() { rb_as_user "$bindir/pg_ctl" -D "$PGDATA" "$@" >/dev/null 2>&1; }
 restart_env() {
 	rb_as_user env -i PATH="$PATH" HOME="$RB_TMP" LANG=C AWS_EC2_METADATA_DISABLED=true \
 		AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_ENDPOINT_URL="$RB_EMU_URL" \
-		"$bindir/pg_ctl" -D "$PGDATA" -l "$RB_TMP/postgres.log" -w -t 60 start >/dev/null
+		"$bindir/pg_ctl" -D "$PGDATA" -l "$PGDATA.log" -w -t 60 start >/dev/null
 }
 tracker_pid() { q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'rds_backup tracker'"; }
 
