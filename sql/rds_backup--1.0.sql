@@ -38,6 +38,8 @@ CREATE TABLE @extschema@.operations (
     deadline        timestamptz,
     -- when SNS / CloudWatch took the finished operation
     published_at    timestamptz,
+    -- the backend that started it: while it lives, it records the outcome
+    session_pid     int,
     CHECK ((finished_at IS NULL) = (status IN ('pending', 'in_progress')))
 );
 

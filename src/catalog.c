@@ -161,9 +161,11 @@ catalog_insert_operation(const char *kind, const char *region,
 						 const char *resource, const char *source,
 						 const char *params_json, const char *timeout_interval)
 {
-	const char *args[7];
+	const char *args[8];
+	char		pidbuf[16];
 	char	   *id;
 
+	snprintf(pidbuf, sizeof(pidbuf), "%d", MyProcPid);
 	args[0] = kind;
 	args[1] = region;
 	args[2] = resource;
@@ -171,15 +173,16 @@ catalog_insert_operation(const char *kind, const char *region,
 	args[4] = params_json ? params_json : "{}";
 	args[5] = current_role_name();
 	args[6] = timeout_interval;
+	args[7] = pidbuf;
 	id = autonomous_exec("WITH u AS (INSERT INTO rds_backup.operations"
-						 " (kind, region, resource, source, params, requested_by, deadline)"
+						 " (kind, region, resource, source, params, requested_by, deadline,"
+						 "  session_pid)"
 						 " VALUES ($1, $2, $3, $4, $5::jsonb, $6,"
-						 " clock_timestamp() + $7::interval) RETURNING *)"
+						 " clock_timestamp() + $7::interval, $8::int) RETURNING *)"
 						 " SELECT u.id, " NOTIFY_EXPR " FROM u",
-						 7, args);
+						 8, args);
 	if (id == NULL)
 		elog(ERROR, "operations insert returned no id");
-	tracker_wake();
 	return pg_strtoint64(id);
 }
 
@@ -218,6 +221,7 @@ catalog_update_operation(int64 op_id, const OpUpdate *u, List *audit)
 						  "  request_id = coalesce(o.request_id, $7),"
 						  "  error = coalesce($8, o.error),"
 						  "  resource = coalesce($9, o.resource),"
+						  "  session_pid = NULL,"	/* its call has ended */
 						  "  updated_at = clock_timestamp(),"
 						  "  finished_at = CASE WHEN coalesce($3, o.status) IN"
 						  "   ('succeeded', 'failed', 'canceled', 'timed_out')"
@@ -232,6 +236,8 @@ catalog_update_operation(int64 op_id, const OpUpdate *u, List *audit)
 						  " FROM (SELECT count(" NOTIFY_EXPR ") FROM u WHERE u.changed) n",
 						  9, args);
 	tracker_signal_waiters();
+	/* the operation is in AWS's hands now: the worker may follow it */
+	tracker_wake();
 	if (row == NULL)
 		elog(ERROR, "operation " INT64_FORMAT " does not exist", op_id);
 	return row;
@@ -325,7 +331,8 @@ catalog_resource_in_use(const char *kind, const char *region, const char *resour
 #define TRACKED_COLUMNS \
 	"o.id, o.kind, o.region, o.resource, o.source, o.status, o.aws_status," \
 	" o.progress, o.request_id, o.params->>'ExportTaskIdentifier'," \
-	" o.params->>'WriterInstance', o.requested_at, o.deadline, o::text"
+	" o.params->>'WriterInstance', o.requested_at, o.deadline, o::text," \
+	" o.session_pid"
 
 static char *
 col_text(HeapTuple tup, TupleDesc desc, int col)
@@ -359,6 +366,7 @@ tracked_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext mcxt, char **row
 		t->deadline = DT_NOEND;
 	if (row_text)
 		*row_text = pstrdup(col_text(tup, desc, 14));
+	t->session_pid = (s = col_text(tup, desc, 15)) ? atoi(s) : 0;
 	MemoryContextSwitchTo(old);
 	return t;
 }

@@ -94,6 +94,7 @@ operation_wait_id(int64 op_id, double timeout_secs, bool mark_timed_out)
 	TimestampTz deadline = GetCurrentTimestamp() +
 		(TimestampTz) (timeout_secs * USECS_PER_SEC);
 	long		interval_ms = 1000;
+	TimestampTz next_nudge = 0;
 
 	for (;;)
 	{
@@ -142,14 +143,23 @@ operation_wait_id(int64 op_id, double timeout_secs, bool mark_timed_out)
 		}
 
 		/*
-		 * With the worker running, nudge it (its own polling may have backed
-		 * off) and sleep until it reports a change; our nudges back off too.
+		 * With the worker running, sleep until it reports a change.  Its
+		 * own polling may have backed off, so nudge it now and then; the
+		 * nudges back off too, and a change elsewhere does not bring one
+		 * forward.
 		 */
 		if (tracker_is_running())
 		{
-			tracker_wake();
-			tracker_wait_for_change(Min(interval_ms, left_ms));
-			interval_ms = Min(interval_ms * 3 / 2, WAIT_POLL_MAX_MS);
+			TimestampTz now = GetCurrentTimestamp();
+
+			if (now >= next_nudge)
+			{
+				tracker_wake();
+				next_nudge = TimestampTzPlusMilliseconds(now, interval_ms);
+				interval_ms = Min(interval_ms * 3 / 2, WAIT_POLL_MAX_MS);
+			}
+			tracker_wait_for_change(Min(TimestampDifferenceMilliseconds(now, next_nudge),
+										left_ms));
 			CHECK_FOR_INTERRUPTS();
 			continue;
 		}

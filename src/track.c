@@ -129,6 +129,17 @@ outcome_of(TrackFamily fam, const TrackedOp *op, const char *aws)
 	return "in_progress";
 }
 
+/* Old enough that its starting call, if it was ever made, has ended. */
+static bool
+past_grace(const TrackedOp *op)
+{
+	long		secs;
+	int			usecs;
+
+	TimestampDifference(op->requested_at, GetCurrentTimestamp(), &secs, &usecs);
+	return secs >= TRACK_UNCONFIRMED_GRACE_SECS;
+}
+
 static void
 apply_seen(TrackFamily fam, TrackedOp *op, const XNode *n)
 {
@@ -139,6 +150,21 @@ apply_seen(TrackFamily fam, TrackedOp *op, const XNode *n)
 	const char *outcome = outcome_of(fam, op, aws);
 
 	op->seen = true;
+
+	/*
+	 * An unconfirmed delete whose target still exists: its call may never
+	 * have been made.  Only time tells.
+	 */
+	if (is_delete(op) && strcmp(op->status, "pending") == 0)
+	{
+		if (past_grace(op))
+		{
+			op->u.status = "failed";
+			op->u.error = psprintf("\"%s\" still exists: the delete request never reached AWS",
+								   op_key(op));
+		}
+		return;
+	}
 	if (aws && (op->aws_status == NULL || strcmp(aws, op->aws_status) != 0))
 		op->u.aws_status = pstrdup(aws);
 	if (arn)
@@ -167,9 +193,6 @@ apply_seen(TrackFamily fam, TrackedOp *op, const XNode *n)
 static void
 apply_absent(TrackedOp *op)
 {
-	long		secs;
-	int			usecs;
-
 	if (is_delete(op))
 	{
 		op->u.status = "succeeded";
@@ -189,8 +212,7 @@ apply_absent(TrackedOp *op)
 	 * Never confirmed by AWS (the session died or lost the reply): give the
 	 * request time to show up before concluding it never arrived.
 	 */
-	TimestampDifference(op->requested_at, GetCurrentTimestamp(), &secs, &usecs);
-	if (secs >= TRACK_UNCONFIRMED_GRACE_SECS)
+	if (past_grace(op))
 	{
 		op->u.status = "failed";
 		op->u.error = psprintf("AWS has no record of \"%s\": the request never reached AWS",

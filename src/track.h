@@ -29,6 +29,7 @@ typedef struct TrackedOp
 	char	   *writer;			/* params->>'WriterInstance': restored cluster's writer */
 	TimestampTz requested_at;
 	TimestampTz deadline;
+	int			session_pid;	/* backend that started it, 0 if unknown */
 
 	/* result of a poll */
 	OpUpdate	u;

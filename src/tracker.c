@@ -26,6 +26,7 @@
 #include "storage/latch.h"
 #include "storage/lwlock.h"
 #include "storage/proc.h"
+#include "storage/procarray.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
 #include "tcop/tcopprot.h"
@@ -52,6 +53,8 @@ bool		am_rds_backup_tracker = false;
 /* Rows deleted per transaction by the history sweep. */
 #define SWEEP_BATCH				1000
 #define SWEEP_EVERY_SECS		60
+/* Least time between two rounds that sessions asked for. */
+#define MIN_ROUND_GAP_MS		1000
 
 typedef struct TrackerShared
 {
@@ -280,6 +283,14 @@ tracker_round(void)
 		ListCell   *gc;
 		bool		placed = false;
 
+		/*
+		 * Its session is still making the call that starts it and will
+		 * record the outcome itself; judging it now would race that call.
+		 */
+		if (strcmp(op->status, "pending") == 0 && op->request_id == NULL &&
+			op->session_pid != 0 && BackendPidGetProc(op->session_pid) != NULL)
+			continue;
+
 		if (op->deadline != DT_NOEND && now >= op->deadline)
 		{
 			OpUpdate	u = OP_UPDATE_INIT;
@@ -396,6 +407,7 @@ rds_backup_tracker_main(Datum main_arg)
 	long		interval_ms;
 	volatile TimestampTz last_sweep = 0;
 	volatile bool warned_missing = false;
+	TimestampTz round_start = 0;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -427,6 +439,7 @@ rds_backup_tracker_main(Datum main_arg)
 		int			rc;
 
 		CHECK_FOR_INTERRUPTS();
+		round_start = GetCurrentTimestamp();
 		if (ConfigReloadPending)
 		{
 			ConfigReloadPending = false;
@@ -490,7 +503,20 @@ rds_backup_tracker_main(Datum main_arg)
 		rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 					   interval_ms, PG_WAIT_EXTENSION);
 		if (rc & WL_LATCH_SET)
+		{
+			long		since = TimestampDifferenceMilliseconds(round_start,
+																GetCurrentTimestamp());
+			long		gap = Min(rb_poll_interval_ms, MIN_ROUND_GAP_MS);
+
+			/*
+			 * Woken by a session: poll soon, but not more often than this,
+			 * however many sessions ask.
+			 */
+			if (since < gap && !ProcDiePending)
+				(void) WaitLatch(MyLatch, WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+								 gap - since, PG_WAIT_EXTENSION);
 			interval_ms = rb_poll_interval_ms;
+		}
 	}
 }
 

@@ -13,14 +13,14 @@ emu reset
 emu config durations.snapshot=12 snapshot_quota=5000
 emu seed-instance bulk-db
 emu seed-snapshot bk --instance bulk-db --count 1000 --status creating
+
+# start from a quiet worker: nothing pending, so no calls in flight
+wait_for "SELECT count(*) FROM rds_backup.operations WHERE finished_at IS NULL" 0 30 >/dev/null
+read -r r0 c0 <<<"$(status)"
+d0=$(describes)
 q "INSERT INTO rds_backup.operations (kind, region, resource, source, requested_by, status, aws_status, request_id)
    SELECT 'snapshot', 'us-east-1', 'bk-' || i, 'bulk-db', 'x', 'in_progress', 'creating', 'seeded'
      FROM generate_series(1, 1000) i" >/dev/null
-
-# start from a quiet worker: nothing pending, so no calls in flight
-wait_for "SELECT count(*) FROM rds_backup.operations WHERE finished_at IS NULL AND resource NOT LIKE 'bk-%'" 0 30 >/dev/null
-read -r r0 c0 <<<"$(status)"
-d0=$(describes)
 t0=$(now_ms)
 q "SELECT rds_backup.rds_snapshot('bulk-db', 'bk-extra')" >/dev/null	# wakes the worker
 wait_for "SELECT last_pending FROM rds_backup.tracker_status()" 1001 20 >/dev/null

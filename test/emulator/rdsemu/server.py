@@ -46,6 +46,9 @@ class Server(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # headers and body go out in separate writes: without TCP_NODELAY the
+    # client's delayed ACK adds 40 ms to every keep-alive exchange
+    disable_nagle_algorithm = True
     server_version = "AmazonRDSEmulator"
     sys_version = ""
     timeout = 300          # idle keep-alive connections
