@@ -163,4 +163,28 @@ is "$gone" "0" "SIGTERM stops the worker ($((t1 - t0)) ms)"
 new=$(wait_for "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'rds_backup tracker'" 1 20)
 is "$new" "1" "the worker is restarted"
 
+# a server whose tracked database has no extension yet: the worker waits
+# quietly (no crash loop), and starts tracking once the extension exists
+port2=$(rb_free_port)
+rb_cluster "$RB_TMP/noext" "$port2" "shared_preload_libraries = 'rds_backup'
+rds_backup.endpoint = '$RB_EMU_URL'
+rds_backup.region = 'us-east-1'
+rds_backup.access_key_id = '$RB_KEY_ID'
+rds_backup.secret_access_key = '$RB_SECRET'
+rds_backup.poll_interval = '300ms'"
+q2() { PGPORT=$port2 q "$1"; }
+PGPORT=$port2 wait_for "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'rds_backup tracker'" 1 10 >/dev/null
+pid1=$(q2 "SELECT pid FROM pg_stat_activity WHERE backend_type = 'rds_backup tracker'")
+sleep 3
+is "$(q2 "SELECT pid FROM pg_stat_activity WHERE backend_type = 'rds_backup tracker'")" "$pid1" \
+	"without the extension the worker keeps running (no crash loop)"
+is "$(grep -c 'waits for CREATE EXTENSION rds_backup' "$RB_TMP/noext.log")" "1" "and says once what it waits for"
+q2 "CREATE EXTENSION rds_backup" >/dev/null
+q2 "INSERT INTO rds_backup.operations (kind, region, resource, source, requested_by, status, request_id)
+    VALUES ('snapshot', 'us-east-1', 'late-start', 'orders-prod', 'x', 'in_progress', 'r')" >/dev/null
+emu seed-snapshot late-start --instance orders-prod
+is "$(PGPORT=$port2 wait_for "SELECT status FROM rds_backup.operations WHERE resource = 'late-start'" succeeded 20)" "succeeded" \
+	"once the extension exists, the worker tracks its operations"
+rb_as_user "$(rb_bindir)/pg_ctl" -D "$RB_TMP/noext" -m fast stop >/dev/null
+
 done_testing
