@@ -44,6 +44,11 @@ SELECT kind, resource, status, aws_status, params
 -- the emulator holds the new instance with the requested settings
 \! /usr/bin/python3 test/emulator/emuctl.py state | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin)["regions"]["123456789012/us-east-1"]; [print(i["DBInstanceIdentifier"], i["DBInstanceStatus"], i["DBInstanceClass"], i["MultiAZ"], i["Endpoint"]["Port"], sorted(t["Key"] for t in i["TagList"])) for i in r["instances"] if i["DBInstanceIdentifier"].startswith("orders-restored")]'
 
+-- an automated snapshot, by its rds: identifier
+\! /usr/bin/python3 test/emulator/emuctl.py seed-instance nightly-db --automated-snapshots 1 >/dev/null
+SELECT snapshot AS auto_snap FROM rds_backup.rds_snapshots('nightly-db', 'automated') \gset
+SELECT kind, resource, source = :'auto_snap' AS from_automated, source LIKE 'rds:nightly-db-%' AS rds_prefixed, status
+  FROM rds_backup.rds_restore_snapshot(:'auto_snap', 'from-automated', wait => true);
 -- the snapshot may be an ARN: a snapshot shared from another account
 \! /usr/bin/python3 test/emulator/emuctl.py seed-snapshot partner-snap --instance partner-db --account 210987654321 --shared-with 123456789012 >/dev/null
 SELECT kind, resource, source, status
