@@ -22,6 +22,10 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS does not track header dependencies: every object depends on every
+# header, so a changed struct never leaves a stale object behind
+$(OBJS): $(wildcard src/*.h)
+
 .PHONY: sigv4-test
 sigv4-test:
 	$(MAKE) -C test/sigv4

@@ -202,3 +202,114 @@ RETURNS record
 LANGUAGE C STRICT VOLATILE
 AS 'MODULE_PATHNAME', 'rds_backup_tracker_status';
 REVOKE ALL ON FUNCTION @extschema@.tracker_status() FROM PUBLIC;
+
+-- Aurora cluster snapshots and restores ---------------------------------
+
+CREATE FUNCTION @extschema@.rds_cluster_snapshot(
+    db_cluster text,
+    snapshot text DEFAULT NULL,
+    tags jsonb DEFAULT NULL,
+    wait boolean DEFAULT false,
+    timeout interval DEFAULT '1 hour',
+    region text DEFAULT NULL)
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_cluster_snapshot';
+
+CREATE FUNCTION @extschema@.rds_cluster_snapshots(
+    db_cluster text DEFAULT NULL,
+    snapshot_type text DEFAULT NULL,
+    region text DEFAULT NULL)
+RETURNS TABLE (
+    snapshot text,
+    db_identifier text,
+    snapshot_type text,
+    status text,
+    progress int,
+    created_at timestamptz,
+    allocated_gb int,
+    encrypted boolean,
+    kms_key_id text,
+    engine text,
+    arn text,
+    tags jsonb)
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_cluster_snapshots';
+
+CREATE FUNCTION @extschema@.rds_restore_snapshot(
+    snapshot text,
+    target text,
+    instance_class text DEFAULT NULL,
+    options jsonb DEFAULT NULL,
+    wait boolean DEFAULT false,
+    timeout interval DEFAULT '1 hour',
+    region text DEFAULT NULL)
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_restore_snapshot';
+
+CREATE FUNCTION @extschema@.rds_restore_cluster_snapshot(
+    snapshot text,
+    target text,
+    instance_class text DEFAULT NULL,
+    options jsonb DEFAULT NULL,
+    wait boolean DEFAULT false,
+    timeout interval DEFAULT '1 hour',
+    region text DEFAULT NULL)
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_restore_cluster_snapshot';
+
+CREATE FUNCTION @extschema@.rds_restore_pitr(
+    source text,
+    target text,
+    restore_time timestamptz DEFAULT NULL,
+    instance_class text DEFAULT NULL,
+    options jsonb DEFAULT NULL,
+    wait boolean DEFAULT false,
+    timeout interval DEFAULT '1 hour',
+    region text DEFAULT NULL)
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_restore_pitr';
+
+CREATE FUNCTION @extschema@.rds_restore_cluster_pitr(
+    source text,
+    target text,
+    restore_time timestamptz DEFAULT NULL,
+    instance_class text DEFAULT NULL,
+    options jsonb DEFAULT NULL,
+    wait boolean DEFAULT false,
+    timeout interval DEFAULT '1 hour',
+    region text DEFAULT NULL)
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_restore_cluster_pitr';
+
+CREATE FUNCTION @extschema@.rds_restore_window(
+    db_identifier text,
+    cluster boolean DEFAULT false,
+    region text DEFAULT NULL,
+    OUT earliest timestamptz,
+    OUT latest timestamptz,
+    OUT retention_days int)
+RETURNS record
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_restore_window';
+
+REVOKE ALL ON FUNCTION
+    @extschema@.rds_cluster_snapshot(text, text, jsonb, boolean, interval, text),
+    @extschema@.rds_cluster_snapshots(text, text, text),
+    @extschema@.rds_restore_snapshot(text, text, text, jsonb, boolean, interval, text),
+    @extschema@.rds_restore_cluster_snapshot(text, text, text, jsonb, boolean, interval, text),
+    @extschema@.rds_restore_pitr(text, text, timestamptz, text, jsonb, boolean, interval, text),
+    @extschema@.rds_restore_cluster_pitr(text, text, timestamptz, text, jsonb, boolean, interval, text),
+    @extschema@.rds_restore_window(text, boolean, text)
+FROM PUBLIC;

@@ -3,6 +3,8 @@
 \! /usr/bin/python3 test/emulator/emuctl.py reset >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py config durations.snapshot=2 durations.delete=1 >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py seed-instance orders-prod >/dev/null
+-- the operation summary at the end counts this file's operations only
+DELETE FROM rds_backup.operations;
 
 -- a snapshot with tags: the operations row comes back, in progress
 SELECT kind, region, resource, source, status, aws_status, progress,

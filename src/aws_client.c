@@ -71,7 +71,7 @@ static const char *const invalid_codes[] = {
 	"InvalidParameterValue", "InvalidParameterCombination", "MissingParameter",
 	"ValidationError", "InvalidParameter", "MalformedQueryString",
 	"InvalidAction", "InvalidQueryParameter", "InvalidParameterException",
-	"ParameterValueInvalid", NULL
+	"ParameterValueInvalid", "InvalidRestoreFault", NULL
 };
 
 /* Parameters whose values never go into audit_log. */
@@ -515,7 +515,8 @@ sqlstate_for_code(const char *code, long http_status)
 		return ERRCODE_CONFIGURATION_LIMIT_EXCEEDED;
 	if (in_list(code, invalid_codes))
 		return ERRCODE_INVALID_PARAMETER_VALUE;
-	if (strncmp(code, "Invalid", 7) == 0 && strstr(code, "State") != NULL)
+	if ((strncmp(code, "Invalid", 7) == 0 && strstr(code, "State") != NULL) ||
+		strcmp(code, "PointInTimeRestoreNotEnabled") == 0)
 		return ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
 	if (http_status >= 500)
 		return ERRCODE_SYSTEM_ERROR;

@@ -332,6 +332,7 @@ catalog_resource_in_use(const char *kind, const char *region, const char *resour
 	"o.id, o.kind, o.region, o.resource, o.source, o.status, o.aws_status," \
 	" o.progress, o.request_id, o.params->>'ExportTaskIdentifier'," \
 	" o.params->>'WriterInstance', o.requested_at, o.deadline, o::text," \
+	" o.params->>'WriterInstanceClass', o.params->'Tags', o.requested_by," \
 	" o.session_pid"
 
 static char *
@@ -366,7 +367,10 @@ tracked_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext mcxt, char **row
 		t->deadline = DT_NOEND;
 	if (row_text)
 		*row_text = pstrdup(col_text(tup, desc, 14));
-	t->session_pid = (s = col_text(tup, desc, 15)) ? atoi(s) : 0;
+	t->writer_class = (s = col_text(tup, desc, 15)) ? pstrdup(s) : NULL;
+	t->tags_json = (s = col_text(tup, desc, 16)) ? pstrdup(s) : NULL;
+	t->requested_by = pstrdup(col_text(tup, desc, 17));
+	t->session_pid = (s = col_text(tup, desc, 18)) ? atoi(s) : 0;
 	MemoryContextSwitchTo(old);
 	return t;
 }

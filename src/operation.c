@@ -181,3 +181,12 @@ operation_wait(const Operation *op)
 {
 	return operation_wait_id(op->id, op->timeout_secs, true);
 }
+
+Datum
+operation_result(FunctionCallInfo fcinfo, const Operation *op, char *row, bool wait)
+{
+	if (wait)
+		row = operation_wait(op);
+	CHECK_FOR_INTERRUPTS();
+	return catalog_row_datum(fcinfo, row);
+}

@@ -46,4 +46,11 @@ extern char *operation_record_start(const Operation *op, const AwsRequest *req,
 extern char *operation_wait(const Operation *op);
 extern char *operation_wait_id(int64 op_id, double timeout_secs, bool mark_timed_out);
 
+/*
+ * The operations row a starting function returns: row as recorded, or,
+ * with wait, the row once op succeeded (an ERROR for any other end).
+ */
+extern Datum operation_result(FunctionCallInfo fcinfo, const Operation *op, char *row,
+							  bool wait);
+
 #endif

@@ -208,3 +208,196 @@ rds_snapshot_status_outcome(const char *aws_status)
 		return "failed";
 	return "in_progress";
 }
+
+/* DB instances and DB clusters differ in names too. */
+typedef struct DatabaseNames
+{
+	const char *describe;
+	const char *id_param;		/* DBInstanceIdentifier */
+	const char *element;		/* DBInstance */
+	const char *list;			/* DBInstances */
+	const char *status;			/* DBInstanceStatus */
+	const char *arn;			/* DBInstanceArn */
+	const char *resource_id;	/* DbiResourceId */
+} DatabaseNames;
+
+static const DatabaseNames instance_db_names = {
+	"DescribeDBInstances", "DBInstanceIdentifier", "DBInstance", "DBInstances",
+	"DBInstanceStatus", "DBInstanceArn", "DbiResourceId"
+};
+
+static const DatabaseNames cluster_db_names = {
+	"DescribeDBClusters", "DBClusterIdentifier", "DBCluster", "DBClusters",
+	"Status", "DBClusterArn", "DbClusterResourceId"
+};
+
+static const DatabaseNames *
+db_names_for(bool cluster)
+{
+	return cluster ? &cluster_db_names : &instance_db_names;
+}
+
+AwsRequest *
+rds_describe_database_request(bool cluster, const char *region, const char *identifier)
+{
+	const DatabaseNames *nm = db_names_for(cluster);
+	AwsRequest *req = aws_request_new("rds", nm->describe, region, identifier);
+
+	aws_query_add(req->query, nm->id_param, identifier);
+	return req;
+}
+
+static RdsDatabase *
+read_database(bool cluster, const XNode *n)
+{
+	const DatabaseNames *nm = db_names_for(cluster);
+	RdsDatabase *d = palloc0(sizeof(RdsDatabase));
+
+	d->cluster = cluster;
+	d->identifier = text_or_null(n, nm->id_param);
+	d->status = text_or_null(n, nm->status);
+	d->arn = text_or_null(n, nm->arn);
+	d->engine = text_or_null(n, "Engine");
+	d->engine_mode = cluster ? text_or_null(n, "EngineMode") : NULL;
+	d->cluster_id = cluster ? NULL : text_or_null(n, "DBClusterIdentifier");
+	d->resource_id = text_or_null(n, nm->resource_id);
+	d->earliest_restorable = cluster ? text_or_null(n, "EarliestRestorableTime") : NULL;
+	d->latest_restorable = text_or_null(n, "LatestRestorableTime");
+	d->retention_days = int_or_minus(n, "BackupRetentionPeriod");
+	return d;
+}
+
+RdsDatabase *
+rds_read_database_list(bool cluster, const AwsReply *reply)
+{
+	const DatabaseNames *nm = db_names_for(cluster);
+	XNode	   *list = xnode_child(reply->result, nm->list);
+
+	for (XNode *c = list ? list->first_child : NULL; c; c = c->next)
+		if (strcmp(c->name, nm->element) == 0)
+			return read_database(cluster, c);
+	return NULL;
+}
+
+RdsDatabase *
+rds_read_database_result(bool cluster, const AwsReply *reply)
+{
+	const char *element = db_names_for(cluster)->element;
+	XNode	   *n = xnode_child(reply->result, element);
+
+	if (n == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("RDS reply has no %s element", element)));
+	return read_database(cluster, n);
+}
+
+AwsRequest *
+rds_restore_from_snapshot_request(bool cluster, const char *region, const char *target,
+								  const char *snapshot, const char *instance_class,
+								  const char *engine, List *tags,
+								  const RdsOptions *options)
+{
+	AwsRequest *req;
+
+	if (cluster)
+	{
+		req = aws_request_new("rds", "RestoreDBClusterFromSnapshot", region, target);
+		aws_query_add(req->query, "DBClusterIdentifier", target);
+		aws_query_add(req->query, "SnapshotIdentifier", snapshot);
+		aws_query_add(req->query, "Engine", engine);
+	}
+	else
+	{
+		req = aws_request_new("rds", "RestoreDBInstanceFromDBSnapshot", region, target);
+		aws_query_add(req->query, "DBInstanceIdentifier", target);
+		aws_query_add(req->query, "DBSnapshotIdentifier", snapshot);
+		if (instance_class)
+			aws_query_add(req->query, "DBInstanceClass", instance_class);
+	}
+	add_tags(req->query, tags);
+	options_add_to_query(req->query, options);
+	return req;
+}
+
+AwsRequest *
+rds_restore_pitr_request(bool cluster, const char *region, const char *source,
+						 const char *target, bool use_latest, time_t restore_time,
+						 const char *instance_class, List *tags,
+						 const RdsOptions *options)
+{
+	AwsRequest *req;
+
+	if (cluster)
+	{
+		req = aws_request_new("rds", "RestoreDBClusterToPointInTime", region, target);
+		aws_query_add(req->query, "DBClusterIdentifier", target);
+		aws_query_add(req->query, "SourceDBClusterIdentifier", source);
+		if (use_latest)
+			aws_query_add_bool(req->query, "UseLatestRestorableTime", true);
+		else
+			aws_query_add_timestamp(req->query, "RestoreToTime", restore_time);
+	}
+	else
+	{
+		req = aws_request_new("rds", "RestoreDBInstanceToPointInTime", region, target);
+		aws_query_add(req->query, "SourceDBInstanceIdentifier", source);
+		aws_query_add(req->query, "TargetDBInstanceIdentifier", target);
+		if (use_latest)
+			aws_query_add_bool(req->query, "UseLatestRestorableTime", true);
+		else
+			aws_query_add_timestamp(req->query, "RestoreTime", restore_time);
+		if (instance_class)
+			aws_query_add(req->query, "DBInstanceClass", instance_class);
+	}
+	add_tags(req->query, tags);
+	options_add_to_query(req->query, options);
+	return req;
+}
+
+AwsRequest *
+rds_create_cluster_instance_request(const char *region, const char *instance,
+									const char *cluster, const char *instance_class,
+									const char *engine, List *tags)
+{
+	AwsRequest *req = aws_request_new("rds", "CreateDBInstance", region, instance);
+
+	aws_query_add(req->query, "DBInstanceIdentifier", instance);
+	aws_query_add(req->query, "DBInstanceClass", instance_class);
+	aws_query_add(req->query, "Engine", engine);
+	aws_query_add(req->query, "DBClusterIdentifier", cluster);
+	add_tags(req->query, tags);
+	return req;
+}
+
+AwsRequest *
+rds_describe_automated_backups_request(const char *region, const char *dbi_resource_id)
+{
+	AwsRequest *req = aws_request_new("rds", "DescribeDBInstanceAutomatedBackups", region,
+									  dbi_resource_id);
+
+	aws_query_add(req->query, "DbiResourceId", dbi_resource_id);
+	return req;
+}
+
+List *
+rds_read_automated_backup_list(const AwsReply *reply)
+{
+	XNode	   *list = xnode_child(reply->result, "DBInstanceAutomatedBackups");
+	List	   *result = NIL;
+
+	for (XNode *c = list ? list->first_child : NULL; c; c = c->next)
+	{
+		RdsAutomatedBackup *b;
+
+		if (strcmp(c->name, "DBInstanceAutomatedBackup") != 0)
+			continue;
+		b = palloc0(sizeof(RdsAutomatedBackup));
+		b->status = text_or_null(c, "Status");
+		b->earliest = text_or_null(c, "RestoreWindow/EarliestTime");
+		b->latest = text_or_null(c, "RestoreWindow/LatestTime");
+		b->retention_days = int_or_minus(c, "BackupRetentionPeriod");
+		result = lappend(result, b);
+	}
+	return result;
+}

@@ -7,8 +7,11 @@
 #ifndef RDS_BACKUP_RDS_ACTIONS_H
 #define RDS_BACKUP_RDS_ACTIONS_H
 
+#include <time.h>
+
 #include "aws_client.h"
 #include "nodes/pg_list.h"
+#include "options.h"
 
 /* A DBSnapshot or DBClusterSnapshot, as rds_snapshots() shows it. */
 typedef struct RdsSnapshot
@@ -49,5 +52,79 @@ extern List *rds_read_snapshot_list(bool cluster, const AwsReply *reply,
 
 /* What an RDS snapshot status means for the operation that made it. */
 extern const char *rds_snapshot_status_outcome(const char *aws_status);
+
+/* A DBInstance or DBCluster: what restores and restore windows read. */
+typedef struct RdsDatabase
+{
+	bool		cluster;
+	char	   *identifier;
+	char	   *status;			/* DBInstanceStatus / Status */
+	char	   *arn;
+	char	   *engine;
+	char	   *engine_mode;	/* clusters */
+	char	   *cluster_id;		/* instances: DBClusterIdentifier */
+	char	   *resource_id;	/* DbiResourceId / DbClusterResourceId */
+	char	   *earliest_restorable;	/* clusters: ISO 8601, or NULL */
+	char	   *latest_restorable;	/* ISO 8601, or NULL */
+	int			retention_days; /* -1 when AWS gave none */
+} RdsDatabase;
+
+/* DescribeDBInstances / DescribeDBClusters of one identifier. */
+extern AwsRequest *rds_describe_database_request(bool cluster, const char *region,
+												 const char *identifier);
+
+/* The first database of a Describe reply, or NULL. */
+extern RdsDatabase *rds_read_database_list(bool cluster, const AwsReply *reply);
+
+/* The DBInstance / DBCluster of a Restore* or CreateDBInstance reply. */
+extern RdsDatabase *rds_read_database_result(bool cluster, const AwsReply *reply);
+
+/*
+ * RestoreDBInstanceFromDBSnapshot (instance_class may be NULL) or
+ * RestoreDBClusterFromSnapshot (engine required, instance_class unused).
+ */
+extern AwsRequest *rds_restore_from_snapshot_request(bool cluster, const char *region,
+													 const char *target,
+													 const char *snapshot,
+													 const char *instance_class,
+													 const char *engine,
+													 List *tags,
+													 const RdsOptions *options);
+
+/*
+ * RestoreDBInstanceToPointInTime / RestoreDBClusterToPointInTime: to
+ * restore_time (whole seconds since the epoch), or to the latest
+ * restorable time when use_latest.
+ */
+extern AwsRequest *rds_restore_pitr_request(bool cluster, const char *region,
+											const char *source, const char *target,
+											bool use_latest, time_t restore_time,
+											const char *instance_class,
+											List *tags,
+											const RdsOptions *options);
+
+/* CreateDBInstance of an instance inside an Aurora cluster. */
+extern AwsRequest *rds_create_cluster_instance_request(const char *region,
+													   const char *instance,
+													   const char *cluster,
+													   const char *instance_class,
+													   const char *engine,
+													   List *tags);
+
+/* DescribeDBInstanceAutomatedBackups of one DbiResourceId. */
+extern AwsRequest *rds_describe_automated_backups_request(const char *region,
+														  const char *dbi_resource_id);
+
+/* An automated backup's RestoreWindow. */
+typedef struct RdsAutomatedBackup
+{
+	char	   *status;
+	char	   *earliest;		/* RestoreWindow/EarliestTime, or NULL */
+	char	   *latest;			/* RestoreWindow/LatestTime, or NULL */
+	int			retention_days;
+} RdsAutomatedBackup;
+
+/* The automated backups of a DescribeDBInstanceAutomatedBackups reply. */
+extern List *rds_read_automated_backup_list(const AwsReply *reply);
 
 #endif

@@ -1,6 +1,11 @@
 /*-------------------------------------------------------------------------
  * snapshot.c
- *		rds_snapshot(), rds_delete_snapshot(), rds_snapshots().
+ *		rds_snapshot(), rds_cluster_snapshot(), rds_delete_snapshot(),
+ *		rds_snapshots(), rds_cluster_snapshots().
+ *
+ * DB snapshots and Aurora cluster snapshots follow the same steps with
+ * other names, so each pair of SQL functions shares one static body
+ * taking "bool cluster".
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -20,8 +25,10 @@
 #include "validate.h"
 
 PG_FUNCTION_INFO_V1(rds_snapshot);
+PG_FUNCTION_INFO_V1(rds_cluster_snapshot);
 PG_FUNCTION_INFO_V1(rds_delete_snapshot);
 PG_FUNCTION_INFO_V1(rds_snapshots);
+PG_FUNCTION_INFO_V1(rds_cluster_snapshots);
 
 /* Automatic identifiers that clash with an existing snapshot are retried. */
 #define AUTO_ID_ATTEMPTS	5
@@ -76,22 +83,15 @@ auto_snapshot_id(const char *db_identifier, int attempt, const char *kind,
 	}
 }
 
-static Datum
-finish(FunctionCallInfo fcinfo, const Operation *op, char *row, bool wait)
-{
-	if (wait)
-		row = operation_wait(op);
-	CHECK_FOR_INTERRUPTS();
-	PG_RETURN_DATUM(catalog_row_datum(fcinfo, row));
-}
-
 /*
- * rds_snapshot(db_instance, snapshot, tags, wait, timeout, region)
+ * rds_snapshot(db_instance, snapshot, tags, wait, timeout, region) and
+ * rds_cluster_snapshot(db_cluster, ...): the same arguments.
  */
-Datum
-rds_snapshot(PG_FUNCTION_ARGS)
+static Datum
+create_snapshot(FunctionCallInfo fcinfo, bool cluster)
 {
-	char	   *db_instance = arg_text(fcinfo, 0, "db_instance");
+	const char *db_arg = cluster ? "db_cluster" : "db_instance";
+	char	   *db_identifier = arg_text(fcinfo, 0, db_arg);
 	char	   *snapshot = arg_text_or_null(fcinfo, 1);
 	Jsonb	   *tags_arg = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
 	bool		wait = arg_bool(fcinfo, 3, "wait");
@@ -99,6 +99,10 @@ rds_snapshot(PG_FUNCTION_ARGS)
 	char	   *timeout = arg_timeout(fcinfo, 4, "timeout", &timeout_secs);
 	char	   *region_arg = arg_text_or_null(fcinfo, 5);
 	bool		auto_id = (snapshot == NULL);
+	const char *id_param = cluster ? "DBClusterSnapshotIdentifier" : "DBSnapshotIdentifier";
+	const char *db_param = cluster ? "DBClusterIdentifier" : "DBInstanceIdentifier";
+	const char *exists_code = cluster ? "DBClusterSnapshotAlreadyExistsFault" :
+		"DBSnapshotAlreadyExists";
 	List	   *tags;
 	char	   *region;
 	Operation	op;
@@ -108,16 +112,18 @@ rds_snapshot(PG_FUNCTION_ARGS)
 	int			attempt;
 	char	   *row = NULL;
 
-	validate_identifier("db_instance", "DB instance identifier", db_instance, RDS_MAX_DB_ID);
+	validate_identifier(db_arg, cluster ? "DB cluster identifier" : "DB instance identifier",
+						db_identifier, RDS_MAX_DB_ID);
 	if (snapshot)
-		validate_identifier("snapshot", "DB snapshot identifier", snapshot, RDS_MAX_SNAPSHOT_ID);
+		validate_identifier("snapshot", cluster ? "DB cluster snapshot identifier" :
+							"DB snapshot identifier", snapshot, RDS_MAX_SNAPSHOT_ID);
 	tags = validate_tags("tags", tags_arg, 2);
 	region = endpoint_resolve_region(region_arg);
 
 	memset(&op, 0, sizeof(op));
-	op.kind = "snapshot";
+	op.kind = cluster ? "cluster_snapshot" : "snapshot";
 	op.region = region;
-	op.cluster = false;
+	op.cluster = cluster;
 	op.timeout_secs = timeout_secs;
 
 	for (attempt = 1; attempt <= AUTO_ID_ATTEMPTS; attempt++)
@@ -130,11 +136,12 @@ rds_snapshot(PG_FUNCTION_ARGS)
 		List	   *all_tags;
 
 		if (auto_id)
-			snapshot = auto_snapshot_id(db_instance, attempt, op.kind, region);
+			snapshot = auto_snapshot_id(db_identifier, attempt, op.kind, region);
 		op.resource = snapshot;
-		params = psprintf("{\"DBInstanceIdentifier\":%s,\"DBSnapshotIdentifier\":%s,\"Tags\":%s}",
-						  json_string(db_instance), json_string(snapshot), tags_json(tags));
-		op.id = operation_insert(op.kind, region, snapshot, db_instance, params, timeout);
+		params = psprintf("{\"%s\":%s,\"%s\":%s,\"Tags\":%s}",
+						  db_param, json_string(db_identifier),
+						  id_param, json_string(snapshot), tags_json(tags));
+		op.id = operation_insert(op.kind, region, snapshot, db_identifier, params, timeout);
 
 		snprintf(idbuf, sizeof(idbuf), INT64_FORMAT, op.id);
 		created_by.key = TAG_CREATED_BY;
@@ -143,12 +150,12 @@ rds_snapshot(PG_FUNCTION_ARGS)
 		operation_tag.value = idbuf;
 		all_tags = lappend(lappend(list_copy(tags), &created_by), &operation_tag);
 
-		req = rds_create_snapshot_request(false, region, db_instance, snapshot, all_tags);
+		req = rds_create_snapshot_request(cluster, region, db_identifier, snapshot, all_tags);
 		aws_call(req, &reply);
 
 		/* someone else took the automatic name first: pick the next one */
 		if (auto_id && reply.outcome == AWS_ERROR_REPLY && attempt < AUTO_ID_ATTEMPTS &&
-			strcmp(reply.error_code, "DBSnapshotAlreadyExists") == 0)
+			strcmp(reply.error_code, exists_code) == 0)
 		{
 			OpUpdate	u = OP_UPDATE_INIT;
 
@@ -160,7 +167,7 @@ rds_snapshot(PG_FUNCTION_ARGS)
 
 		if (reply.outcome == AWS_OK)
 		{
-			s = rds_read_snapshot_result(false, &reply);
+			s = rds_read_snapshot_result(cluster, &reply);
 			ok.status = strcmp(rds_snapshot_status_outcome(s->status), "failed") == 0 ?
 				"failed" : "in_progress";
 			ok.aws_status = s->status;
@@ -176,7 +183,19 @@ rds_snapshot(PG_FUNCTION_ARGS)
 		row = operation_record_start(&op, req, &reply, &ok);
 		break;
 	}
-	return finish(fcinfo, &op, row, wait);
+	return operation_result(fcinfo, &op, row, wait);
+}
+
+Datum
+rds_snapshot(PG_FUNCTION_ARGS)
+{
+	return create_snapshot(fcinfo, false);
+}
+
+Datum
+rds_cluster_snapshot(PG_FUNCTION_ARGS)
+{
+	return create_snapshot(fcinfo, true);
 }
 
 /*
@@ -233,25 +252,28 @@ rds_delete_snapshot(PG_FUNCTION_ARGS)
 		}
 	}
 	row = operation_record_start(&op, req, &reply, &ok);
-	return finish(fcinfo, &op, row, wait);
+	return operation_result(fcinfo, &op, row, wait);
 }
 
 /*
- * rds_snapshots(db_instance, snapshot_type, region): every page.
+ * rds_snapshots(db_instance, snapshot_type, region) and
+ * rds_cluster_snapshots(db_cluster, snapshot_type, region): every page.
  */
-Datum
-rds_snapshots(PG_FUNCTION_ARGS)
+static Datum
+list_snapshots(FunctionCallInfo fcinfo, bool cluster)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *db_instance = arg_text_or_null(fcinfo, 0);
+	char	   *db_identifier = arg_text_or_null(fcinfo, 0);
 	char	   *snapshot_type = arg_text_or_null(fcinfo, 1);
 	char	   *region_arg = arg_text_or_null(fcinfo, 2);
 	char	   *region;
 	char	   *marker = NULL;
 	int			pages = 0;
 
-	if (db_instance)
-		validate_identifier("db_instance", "DB instance identifier", db_instance, RDS_MAX_DB_ID);
+	if (db_identifier)
+		validate_identifier(cluster ? "db_cluster" : "db_instance",
+							cluster ? "DB cluster identifier" : "DB instance identifier",
+							db_identifier, RDS_MAX_DB_ID);
 	if (snapshot_type &&
 		strcmp(snapshot_type, "automated") != 0 && strcmp(snapshot_type, "manual") != 0 &&
 		strcmp(snapshot_type, "shared") != 0 && strcmp(snapshot_type, "public") != 0 &&
@@ -266,7 +288,7 @@ rds_snapshots(PG_FUNCTION_ARGS)
 
 	do
 	{
-		AwsRequest *req = rds_describe_snapshots_request(false, region, db_instance, NULL,
+		AwsRequest *req = rds_describe_snapshots_request(cluster, region, db_identifier, NULL,
 														 snapshot_type, marker);
 		AwsReply	reply;
 		List	   *snaps;
@@ -276,7 +298,7 @@ rds_snapshots(PG_FUNCTION_ARGS)
 		catalog_write_audit(reply.audit, 0);
 		if (reply.outcome != AWS_OK)
 			aws_raise(req, &reply, NULL);
-		snaps = rds_read_snapshot_list(false, &reply, &marker);
+		snaps = rds_read_snapshot_list(cluster, &reply, &marker);
 		foreach(lc, snaps)
 		{
 			RdsSnapshot *s = lfirst(lc);
@@ -322,4 +344,16 @@ rds_snapshots(PG_FUNCTION_ARGS)
 	} while (marker != NULL && marker[0] != '\0');
 
 	return (Datum) 0;
+}
+
+Datum
+rds_snapshots(PG_FUNCTION_ARGS)
+{
+	return list_snapshots(fcinfo, false);
+}
+
+Datum
+rds_cluster_snapshots(PG_FUNCTION_ARGS)
+{
+	return list_snapshots(fcinfo, true);
 }

@@ -10,10 +10,15 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
 #include "aws_client.h"
+#include "rds_actions.h"
 #include "track.h"
+#include "validate.h"
 
 #define IDS_PER_CALL	100
 
@@ -140,6 +145,16 @@ past_grace(const TrackedOp *op)
 	return secs >= TRACK_UNCONFIRMED_GRACE_SECS;
 }
 
+const char *
+track_status_outcome(const char *kind, const char *aws_status)
+{
+	TrackedOp	op;
+
+	memset(&op, 0, sizeof(op));
+	op.kind = (char *) kind;
+	return outcome_of(track_family(kind), &op, aws_status);
+}
+
 static void
 apply_seen(TrackFamily fam, TrackedOp *op, const XNode *n)
 {
@@ -150,6 +165,10 @@ apply_seen(TrackFamily fam, TrackedOp *op, const XNode *n)
 	const char *outcome = outcome_of(fam, op, aws);
 
 	op->seen = true;
+	if (fam == TRACK_DB_CLUSTER)
+		op->seen_engine = (char *) xnode_text(n, "Engine");
+	if (fam == TRACK_DB_INSTANCE)
+		op->seen_cluster = (char *) xnode_text(n, "DBClusterIdentifier");
 
 	/*
 	 * An unconfirmed delete whose target still exists: its call may never
@@ -303,9 +322,96 @@ poll_chunk(TrackFamily fam, const char *region, TrackedOp **ops, int n, List **a
 }
 
 /*
- * A restored Aurora cluster is usable only once its writer instance is:
- * hold a succeeded cluster at in_progress until the writer is available.
+ * A restored Aurora cluster has no instance and cannot serve queries until
+ * its writer is available.  RDS takes CreateDBInstance into a cluster only
+ * once the cluster is available, so whoever polls (the worker, or a
+ * session waiting without it) creates the writer the first time it sees
+ * the cluster available, and holds the operation in_progress until the
+ * writer is available too.  aws_status says how far it got:
+ * WRITER_REQUESTED once a create call was made (absence is not final then:
+ * the call may not show in Describe yet, or may not have arrived), then
+ * "writer <status>" once RDS reports on the writer.
  */
+#define WRITER_REQUESTED	"writer requested"
+
+static bool
+writer_was_seen(const TrackedOp *op)
+{
+	return op->aws_status && strncmp(op->aws_status, "writer ", 7) == 0 &&
+		strcmp(op->aws_status, WRITER_REQUESTED) != 0;
+}
+
+static void
+hold_in_progress(TrackedOp *op, const char *aws_status)
+{
+	op->u.status = strcmp(op->status, "in_progress") == 0 ? NULL : "in_progress";
+	op->u.aws_status = aws_status;
+	op->u.progress = -1;
+}
+
+static void
+fail_writer(TrackedOp *op, const char *why)
+{
+	op->u.status = "failed";
+	op->u.progress = -1;
+	op->u.error = psprintf("writer instance \"%s\": %s", op->writer, why);
+}
+
+/* CreateDBInstance of op's writer into the cluster op restored. */
+static int
+create_writer(TrackedOp *op, List **audit)
+{
+	List	   *tags = NIL;
+	TagPair    *created_by = palloc(sizeof(TagPair));
+	TagPair    *operation = palloc(sizeof(TagPair));
+	AwsRequest *req;
+	AwsReply	reply;
+
+	if (op->writer_class == NULL || op->seen_engine == NULL)
+	{
+		fail_writer(op, "the instance class or the cluster's engine is unknown");
+		return 0;
+	}
+	if (op->tags_json)
+		tags = validate_tags("tags",
+							 DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+																CStringGetDatum(op->tags_json))),
+							 2);
+	created_by->key = TAG_CREATED_BY;
+	created_by->value = op->requested_by;
+	operation->key = TAG_OPERATION;
+	operation->value = psprintf(INT64_FORMAT, op->id);
+	tags = lappend(lappend(tags, created_by), operation);
+
+	req = rds_create_cluster_instance_request(op->region, op->writer, op->resource,
+											  op->writer_class, op->seen_engine, tags);
+	aws_call(req, &reply);
+	*audit = list_concat(*audit, reply.audit);
+	if (reply.outcome == AWS_INTERRUPTED)
+		return 1;
+	if (reply.outcome == AWS_OK ||
+		(reply.outcome == AWS_ERROR_REPLY &&
+		 strcmp(reply.error_code, "DBInstanceAlreadyExists") == 0))
+	{
+		/* an existing one is checked to belong to the cluster when seen */
+		hold_in_progress(op, WRITER_REQUESTED);
+		return 1;
+	}
+	if (reply.outcome == AWS_ERROR_REPLY && reply.http_status < 500 &&
+		strstr(reply.error_code, "Throttl") == NULL &&
+		strcmp(reply.error_code, "RequestLimitExceeded") != 0)
+	{
+		fail_writer(op, aws_reply_error_text(req, &reply));
+		return 1;
+	}
+	/* no answer worth acting on: try again next round */
+	ereport(LOG,
+			(errmsg("rds_backup could not create writer instance \"%s\" of cluster \"%s\": %s",
+					op->writer, op->resource, aws_reply_error_text(req, &reply))));
+	hold_in_progress(op, WRITER_REQUESTED);
+	return 1;
+}
+
 static int
 poll_writers(const char *region, List *ops, List **audit)
 {
@@ -351,20 +457,44 @@ poll_writers(const char *region, List *ops, List **audit)
 		TrackedOp  *w = fake[foreach_current_index(lc)];
 		const char *ws = w->u.status ? w->u.status : w->status;
 
+		if (!w->seen && InterruptPending)
+		{
+			/* the round was interrupted: no conclusion, and no new call */
+			hold_in_progress(op, NULL);
+			continue;
+		}
+		if (!w->seen)
+		{
+			if (writer_was_seen(op))
+				fail_writer(op, "it no longer exists");
+			else
+				calls += create_writer(op, audit);
+			continue;
+		}
+		if (w->u.aws_status == NULL)
+		{
+			/* the Describe call failed: no news, the cluster waits */
+			hold_in_progress(op, NULL);
+			continue;
+		}
+		if (w->seen_cluster == NULL || pg_strcasecmp(w->seen_cluster, op->resource) != 0)
+		{
+			fail_writer(op, psprintf("an instance of that name exists outside DB cluster \"%s\"",
+									 op->resource));
+			continue;
+		}
 		if (strcmp(ws, "succeeded") == 0)
 			continue;
 		if (strcmp(ws, "failed") == 0)
 		{
-			op->u.status = "failed";
-			op->u.error = psprintf("writer instance \"%s\": %s", op->writer,
-								   w->u.error ? w->u.error : "failed");
+			fail_writer(op, w->u.error ? w->u.error : "failed");
+			if (w->u.aws_status)
+				op->u.aws_status = psprintf("writer %s", w->u.aws_status);
 		}
 		else
-		{
-			op->u.status = strcmp(op->status, "in_progress") == 0 ? NULL : "in_progress";
-			op->u.aws_status = psprintf("writer %s", w->u.aws_status ? w->u.aws_status : "creating");
-			op->u.progress = -1;
-		}
+			hold_in_progress(op, psprintf("writer %s",
+										  w->u.aws_status ? w->u.aws_status :
+										  w->aws_status ? w->aws_status : "creating"));
 	}
 	return calls;
 }

@@ -27,6 +27,9 @@ typedef struct TrackedOp
 	char	   *request_id;
 	char	   *export_id;		/* params->>'ExportTaskIdentifier' */
 	char	   *writer;			/* params->>'WriterInstance': restored cluster's writer */
+	char	   *writer_class;	/* params->>'WriterInstanceClass' */
+	char	   *tags_json;		/* params->'Tags': the caller's tags, a JSON object */
+	char	   *requested_by;
 	TimestampTz requested_at;
 	TimestampTz deadline;
 	int			session_pid;	/* backend that started it, 0 if unknown */
@@ -34,6 +37,8 @@ typedef struct TrackedOp
 	/* result of a poll */
 	OpUpdate	u;
 	bool		seen;			/* AWS reported on it this round */
+	char	   *seen_engine;	/* clusters: Engine as AWS reported it */
+	char	   *seen_cluster;	/* instances: DBClusterIdentifier */
 } TrackedOp;
 
 /* Which Describe call tracks a kind; ops of one family and region batch. */
@@ -48,6 +53,12 @@ typedef enum TrackFamily
 } TrackFamily;
 
 extern TrackFamily track_family(const char *kind);
+
+/*
+ * What AWS status aws_status of the resource an operation of this kind
+ * made means: "succeeded", "failed", "canceled" or "in_progress".
+ */
+extern const char *track_status_outcome(const char *kind, const char *aws_status);
 
 /*
  * Poll every op in ops (all of one family and one region) with as few

@@ -198,3 +198,75 @@ validate_tags(const char *argname, Jsonb *tags, int reserved)
 	}
 	return result;
 }
+
+/* An identifier, possibly behind RDS's "rds:" or AWS Backup's "awsbackup:" prefix. */
+static const char *
+snapshot_id_problem(const char *id)
+{
+	if (strncmp(id, "rds:", 4) == 0)
+		id += 4;
+	else if (strncmp(id, "awsbackup:", 10) == 0)
+		id += 10;
+	return identifier_problem(id, RDS_MAX_SNAPSHOT_ID);
+}
+
+static bool
+all_chars(const char *s, size_t len, const char *allowed)
+{
+	return len > 0 && strspn(s, allowed) >= len;
+}
+
+char *
+validate_snapshot_ref(const char *argname, const char *value, bool cluster)
+{
+	const char *what = cluster ? "DB cluster snapshot" : "DB snapshot";
+	const char *type = cluster ? "cluster-snapshot" : "snapshot";
+	const char *part[6];
+	size_t		len[6];
+	const char *p = value;
+	const char *problem = NULL;
+	int			i;
+
+	if (strncmp(value, "arn:", 4) != 0)
+	{
+		problem = snapshot_id_problem(value);
+		if (problem)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid %s identifier \"%s\" in %s", what, value, argname),
+					 errdetail("%s", problem),
+					 errhint("Give an identifier of this account and region, or the ARN of a shared snapshot.")));
+		return NULL;
+	}
+
+	/* arn : partition : rds : region : account : type : id (id may hold ':') */
+	for (i = 0; i < 6; i++)
+	{
+		const char *colon = strchr(p, ':');
+
+		if (colon == NULL)
+			break;
+		part[i] = p;
+		len[i] = colon - p;
+		p = colon + 1;
+	}
+	if (i < 6)
+		problem = "It does not have the form arn:partition:rds:region:account:type:id.";
+	else if (!all_chars(part[1], len[1], "abcdefghijklmnopqrstuvwxyz-") ||
+			 len[2] != 3 || strncmp(part[2], "rds", 3) != 0)
+		problem = "It is not the ARN of an RDS resource.";
+	else if (!all_chars(part[3], len[3], "abcdefghijklmnopqrstuvwxyz0123456789-"))
+		problem = "Its region is not valid.";
+	else if (len[4] != 12 || !all_chars(part[4], len[4], "0123456789"))
+		problem = "Its account is not 12 digits.";
+	else if (len[5] != strlen(type) || strncmp(part[5], type, len[5]) != 0)
+		problem = psprintf("It names a \"%.*s\", not a \"%s\".", (int) len[5], part[5], type);
+	else
+		problem = snapshot_id_problem(p);
+	if (problem)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s ARN \"%s\" in %s", what, value, argname),
+				 errdetail("%s", problem)));
+	return pnstrdup(part[3], len[3]);
+}

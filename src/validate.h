@@ -36,4 +36,13 @@ extern void validate_identifier(const char *argname, const char *what,
 								const char *value, int maxlen);
 extern List *validate_tags(const char *argname, Jsonb *tags, int reserved);
 
+/*
+ * A snapshot to read from: an identifier (automated "rds:..." and AWS
+ * Backup "awsbackup:..." ones included) or an ARN
+ * arn:<partition>:rds:<region>:<account>:snapshot:<id> ("cluster-snapshot"
+ * for cluster snapshots), e.g. one shared from another account.  Returns
+ * the ARN's region, or NULL for an identifier.
+ */
+extern char *validate_snapshot_ref(const char *argname, const char *value, bool cluster);
+
 #endif

@@ -86,8 +86,10 @@ rb_free_port() {
 # Start the emulator; sets RB_EMU_PORT, RB_EMU_URL.
 rb_start_emulator() {
 	local speed=${1:-}
+	mkdir -p "$RB_TMP/emulator"
+	chown "$RB_USER" "$RB_TMP/emulator"
 	rb_as_user $RB_PY "$RB_REPO/test/emulator/rds_emulator.py" --port 0 \
-		--port-file "$RB_TMP/emulator.port" $speed \
+		--port-file "$RB_TMP/emulator.port" --state-dir "$RB_TMP/emulator" $speed \
 		>"$RB_TMP/emulator.log" 2>&1 &
 	RB_EMU_PID=$!
 	local i
@@ -174,6 +176,8 @@ rb_cleanup() {
 	if [ -n "${PGDATA:-}" ] && [ -f "$PGDATA/postmaster.pid" ]; then
 		rb_as_user "$(rb_bindir)/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1
 	fi
+	# runuser does not pass the signal on: stop the emulator by its own pid
+	[ -f "$RB_TMP/emulator/pid" ] && kill "$(cat "$RB_TMP/emulator/pid")" 2>/dev/null
 	[ -n "${RB_EMU_PID:-}" ] && kill "$RB_EMU_PID" 2>/dev/null
 	wait 2>/dev/null
 	if [ -n "${RB_KEEP_TMP:-}" ]; then

@@ -15,7 +15,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
 chmod 755 "$tls"
 chmod 644 "$tls"/*.pem
 chown "$RB_USER" "$tls"
-rb_as_user "$RB_PY" "$RB_REPO/test/emulator/rds_emulator.py" --port 0 --port-file "$tls/port" \
+rb_as_user "$RB_PY" "$RB_REPO/test/emulator/rds_emulator.py" --port 0 --port-file "$tls/port" --state-dir "$tls" \
 	--tls-cert "$tls/cert.pem" --tls-key "$tls/key.pem" >"$RB_TMP/emulator-tls.log" 2>&1 &
 tls_pid=$!
 for i in $(seq 1 100); do [ -s "$tls/port" ] && break; sleep 0.1; done
@@ -37,7 +37,7 @@ is "$(q "SET rds_backup.endpoint = 'https://localhost:$tport'; SET rds_backup.ca
          SELECT count(*) FROM rds_backup.rds_snapshots('tls-db')")" "0" "rds_backup.ca_file trusts the private CA: the call succeeds over TLS"
 like "$(qerr "SET rds_backup.endpoint = 'https://127.0.0.2:$tport'; SET rds_backup.ca_file = '$tls/cert.pem';
          SELECT rds_backup.rds_snapshots('tls-db')")" "^08006" "a certificate for another host name is refused"
-kill $tls_pid 2>/dev/null
+kill "$(cat "$tls/pid")" $tls_pid 2>/dev/null
 
 # fresh sessions of an ordinary login role
 q "DROP ROLE IF EXISTS rb_plain; CREATE ROLE rb_plain LOGIN" >/dev/null
