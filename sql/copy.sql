@@ -134,10 +134,15 @@ SELECT count(*) AS leaks FROM rds_backup.audit_log
 SELECT count(*) AS leaks FROM rds_backup.operations
  WHERE params::text ~ 'X-Amz-Signature|PreSignedUrl' OR error ~ 'X-Amz-Signature';
 
+-- an AWS error that quotes a presigned URL keeps it out of the ERROR and the row
+\! /usr/bin/python3 test/emulator/emuctl.py fault CopyDBSnapshot error --code InvalidParameterValue --message "The PreSignedUrl http://127.0.0.1/?Action=CopyDBSnapshot&X-Amz-Signature=0123abcd is not valid." >/dev/null
+SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('orders-nightly', 'quoted-url', source_region => 'us-east-1', region => 'eu-west-1')$$);
+SELECT status, error FROM rds_backup.operations WHERE resource = 'quoted-url';
+
 -- AWS errors are ERRORs with AWS's code, and the row says so
 SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('no-such-snap', 'x-copy')$$);
 SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('orders-nightly', 'orders-keep')$$);
-SELECT status, error FROM rds_backup.operations WHERE kind = 'copy_snapshot' AND status = 'failed';
+SELECT status, error FROM rds_backup.operations WHERE kind = 'copy_snapshot' AND status = 'failed' ORDER BY id;
 \! /usr/bin/python3 test/emulator/emuctl.py status snapshot orders-nightly creating >/dev/null
 SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('orders-nightly', 'orders-early')$$);
 \! /usr/bin/python3 test/emulator/emuctl.py status snapshot orders-nightly available >/dev/null

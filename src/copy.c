@@ -209,6 +209,8 @@ copy_snapshot(FunctionCallInfo fcinfo, bool cluster)
 	if (cross_region)
 		presign_add_url(req, source_region);
 	aws_call(req, &reply);
+	if (cross_region)
+		presign_scrub_reply(req, &reply);
 	if (reply.outcome == AWS_OK)
 	{
 		RdsSnapshot *s = rds_read_snapshot_result(cluster, &reply);

@@ -16,6 +16,8 @@
 
 #include <time.h>
 
+#include "lib/stringinfo.h"
+
 #include "aws_query.h"
 #include "credentials.h"
 #include "endpoint.h"
@@ -61,4 +63,47 @@ presign_add_url(AwsRequest *req, const char *source_region)
 	aws_query_add(req->query, "PreSignedUrl", signed_url);
 	/* the request keeps its own copy; this one carries a signature */
 	aws_free_secret(signed_url);
+}
+
+/* Text that only a presigned URL carries. */
+static bool
+has_presign_marker(const char *s)
+{
+	return strstr(s, "X-Amz-Signature") != NULL || strstr(s, "X-Amz-Credential") != NULL ||
+		strstr(s, "X-Amz-Security-Token") != NULL;
+}
+
+void
+presign_scrub_reply(const AwsRequest *req, AwsReply *reply)
+{
+	const char *url = NULL;
+	const char *msg = reply->error_message;
+	int			n = aws_query_count(req->query);
+	int			i;
+
+	if (msg == NULL)
+		return;
+	for (i = 2; i < n; i++)
+		if (strcmp(aws_query_name(req->query, i), "PreSignedUrl") == 0)
+			url = aws_query_value(req->query, i);
+	if (url && strstr(msg, url))
+	{
+		StringInfoData buf;
+		const char *p = msg;
+		const char *hit;
+
+		initStringInfo(&buf);
+		while ((hit = strstr(p, url)) != NULL)
+		{
+			appendBinaryStringInfo(&buf, p, hit - p);
+			appendStringInfoString(&buf, "[PreSignedUrl]");
+			p = hit + strlen(url);
+		}
+		appendStringInfoString(&buf, p);
+		msg = buf.data;
+	}
+	/* a part of it, or a decoded form: withhold the whole message */
+	if (has_presign_marker(msg))
+		msg = "(message withheld: it quoted the presigned URL)";
+	reply->error_message = msg;
 }

@@ -21,4 +21,11 @@
  */
 extern void presign_add_url(AwsRequest *req, const char *source_region);
 
+/*
+ * After aws_call() of a request that carries a PreSignedUrl: if AWS's
+ * error message quotes the URL (or any part of a presigned query), take
+ * it out, so that it reaches neither operations.error nor an ERROR.
+ */
+extern void presign_scrub_reply(const AwsRequest *req, AwsReply *reply);
+
 #endif

@@ -129,6 +129,7 @@ rds_replicate_backups(PG_FUNCTION_ARGS)
 	req = rds_start_backup_replication_request(destination, inst->arn, retention, kms_key_id);
 	presign_add_url(req, region);
 	aws_call(req, &reply);
+	presign_scrub_reply(req, &reply);
 	if (reply.outcome == AWS_OK)
 	{
 		RdsAutomatedBackup *b = rds_read_automated_backup_result(&reply);
