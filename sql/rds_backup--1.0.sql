@@ -313,3 +313,87 @@ REVOKE ALL ON FUNCTION
     @extschema@.rds_restore_cluster_pitr(text, text, timestamptz, text, jsonb, boolean, interval, text),
     @extschema@.rds_restore_window(text, boolean, text)
 FROM PUBLIC;
+
+-- Copies, sharing, cross-region automated backups ------------------------
+
+CREATE FUNCTION @extschema@.rds_copy_snapshot(
+    source text,
+    target text,
+    source_region text DEFAULT NULL,
+    kms_key_id text DEFAULT NULL,
+    copy_tags boolean DEFAULT true,
+    tags jsonb DEFAULT NULL,
+    wait boolean DEFAULT false,
+    timeout interval DEFAULT '1 hour',
+    region text DEFAULT NULL)
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_copy_snapshot';
+
+CREATE FUNCTION @extschema@.rds_copy_cluster_snapshot(
+    source text,
+    target text,
+    source_region text DEFAULT NULL,
+    kms_key_id text DEFAULT NULL,
+    copy_tags boolean DEFAULT true,
+    tags jsonb DEFAULT NULL,
+    wait boolean DEFAULT false,
+    timeout interval DEFAULT '1 hour',
+    region text DEFAULT NULL)
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_copy_cluster_snapshot';
+
+CREATE FUNCTION @extschema@.rds_share_snapshot(
+    snapshot text,
+    accounts text[],
+    cluster boolean DEFAULT false,
+    allow_public boolean DEFAULT false,
+    region text DEFAULT NULL)
+RETURNS text[]
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_share_snapshot';
+
+CREATE FUNCTION @extschema@.rds_unshare_snapshot(
+    snapshot text,
+    accounts text[],
+    cluster boolean DEFAULT false,
+    region text DEFAULT NULL)
+RETURNS text[]
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_unshare_snapshot';
+
+CREATE FUNCTION @extschema@.rds_replicate_backups(
+    db_instance text,
+    destination_region text,
+    retention_days int DEFAULT 7,
+    kms_key_id text DEFAULT NULL,
+    wait boolean DEFAULT false,
+    timeout interval DEFAULT '1 hour',
+    region text DEFAULT NULL)
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_replicate_backups';
+
+CREATE FUNCTION @extschema@.rds_stop_replicating_backups(
+    db_instance text,
+    destination_region text,
+    region text DEFAULT NULL)
+RETURNS text
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_stop_replicating_backups';
+
+REVOKE ALL ON FUNCTION
+    @extschema@.rds_copy_snapshot(text, text, text, text, boolean, jsonb, boolean, interval, text),
+    @extschema@.rds_copy_cluster_snapshot(text, text, text, text, boolean, jsonb, boolean, interval, text),
+    @extschema@.rds_share_snapshot(text, text[], boolean, boolean, text),
+    @extschema@.rds_unshare_snapshot(text, text[], boolean, text),
+    @extschema@.rds_replicate_backups(text, text, int, text, boolean, interval, text),
+    @extschema@.rds_stop_replicating_backups(text, text, text)
+FROM PUBLIC;

@@ -401,3 +401,166 @@ rds_read_automated_backup_list(const AwsReply *reply)
 	}
 	return result;
 }
+/* Copies, sharing and replication of automated backups ----------------- */
+
+AwsRequest *
+rds_describe_one_snapshot_request(bool cluster, const char *region, const char *snapshot)
+{
+	const SnapshotNames *nm = names_for(cluster);
+	AwsRequest *req = aws_request_new("rds", nm->describe, region, snapshot);
+
+	aws_query_add(req->query, nm->id_param, snapshot);
+	/* a snapshot another account shares with us is found by its ARN */
+	if (strncmp(snapshot, "arn:", 4) == 0)
+		aws_query_add_bool(req->query, "IncludeShared", true);
+	return req;
+}
+
+AwsRequest *
+rds_copy_snapshot_request(bool cluster, const char *region, const char *source,
+						  const char *target, const char *kms_key_id, bool copy_tags,
+						  List *tags)
+{
+	AwsRequest *req = aws_request_new("rds",
+									  cluster ? "CopyDBClusterSnapshot" : "CopyDBSnapshot",
+									  region, target);
+
+	aws_query_add(req->query, cluster ? "SourceDBClusterSnapshotIdentifier" :
+				  "SourceDBSnapshotIdentifier", source);
+	aws_query_add(req->query, cluster ? "TargetDBClusterSnapshotIdentifier" :
+				  "TargetDBSnapshotIdentifier", target);
+	if (kms_key_id)
+		aws_query_add(req->query, "KmsKeyId", kms_key_id);
+	aws_query_add_bool(req->query, "CopyTags", copy_tags);
+	add_tags(req->query, tags);
+	return req;
+}
+
+static void
+add_attribute_values(AwsQuery *q, const char *name, List *values)
+{
+	int			n = list_length(values);
+	const char **arr;
+	ListCell   *lc;
+
+	if (n == 0)
+		return;
+	arr = palloc(sizeof(char *) * n);
+	foreach(lc, values)
+		arr[foreach_current_index(lc)] = lfirst(lc);
+	aws_query_add_list(q, name, "AttributeValue", arr, n);
+}
+
+AwsRequest *
+rds_modify_restore_attribute_request(bool cluster, const char *region, const char *snapshot,
+									 List *add, List *remove)
+{
+	const SnapshotNames *nm = names_for(cluster);
+	AwsRequest *req = aws_request_new("rds",
+									  cluster ? "ModifyDBClusterSnapshotAttribute" :
+									  "ModifyDBSnapshotAttribute",
+									  region, snapshot);
+
+	aws_query_add(req->query, nm->id_param, snapshot);
+	aws_query_add(req->query, "AttributeName", "restore");
+	add_attribute_values(req->query, "ValuesToAdd", add);
+	add_attribute_values(req->query, "ValuesToRemove", remove);
+	return req;
+}
+
+List *
+rds_read_restore_attribute(bool cluster, const AwsReply *reply)
+{
+	const char *prefix = cluster ? "DBClusterSnapshot" : "DBSnapshot";
+	XNode	   *res = xnode_child(reply->result, psprintf("%sAttributesResult", prefix));
+	XNode	   *list = xnode_child(res, psprintf("%sAttributes", prefix));
+	List	   *accounts = NIL;
+
+	if (res == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("RDS reply has no %sAttributesResult element", prefix)));
+	for (XNode *a = list ? list->first_child : NULL; a; a = a->next)
+	{
+		const char *name = xnode_text(a, "AttributeName");
+		XNode	   *values = xnode_child(a, "AttributeValues");
+
+		if (name == NULL || strcmp(name, "restore") != 0)
+			continue;
+		for (XNode *v = values ? values->first_child : NULL; v; v = v->next)
+			if (v->text && v->text[0])
+				accounts = lappend(accounts, pstrdup(v->text));
+	}
+	return accounts;
+}
+
+AwsRequest *
+rds_describe_instance_brief_request(const char *region, const char *db_instance)
+{
+	AwsRequest *req = aws_request_new("rds", "DescribeDBInstances", region, db_instance);
+
+	aws_query_add(req->query, "DBInstanceIdentifier", db_instance);
+	return req;
+}
+
+RdsInstanceBrief *
+rds_read_instance_brief(const AwsReply *reply)
+{
+	XNode	   *n = xnode_path(reply->result, "DBInstances/DBInstance");
+	RdsInstanceBrief *b;
+	const char *enc;
+
+	if (n == NULL)
+		return NULL;
+	b = palloc0(sizeof(RdsInstanceBrief));
+	b->identifier = text_or_null(n, "DBInstanceIdentifier");
+	b->arn = text_or_null(n, "DBInstanceArn");
+	b->status = text_or_null(n, "DBInstanceStatus");
+	enc = xnode_text(n, "StorageEncrypted");
+	b->encrypted = enc && strcmp(enc, "true") == 0;
+	b->retention_days = int_or_minus(n, "BackupRetentionPeriod");
+	return b;
+}
+
+AwsRequest *
+rds_start_backup_replication_request(const char *destination_region,
+									 const char *source_instance_arn, int retention_days,
+									 const char *kms_key_id)
+{
+	AwsRequest *req = aws_request_new("rds", "StartDBInstanceAutomatedBackupsReplication",
+									  destination_region, source_instance_arn);
+
+	aws_query_add(req->query, "SourceDBInstanceArn", source_instance_arn);
+	aws_query_add_int(req->query, "BackupRetentionPeriod", retention_days);
+	if (kms_key_id)
+		aws_query_add(req->query, "KmsKeyId", kms_key_id);
+	return req;
+}
+
+AwsRequest *
+rds_stop_backup_replication_request(const char *destination_region,
+									const char *source_instance_arn)
+{
+	AwsRequest *req = aws_request_new("rds", "StopDBInstanceAutomatedBackupsReplication",
+									  destination_region, source_instance_arn);
+
+	aws_query_add(req->query, "SourceDBInstanceArn", source_instance_arn);
+	return req;
+}
+
+RdsBackupReplica *
+rds_read_automated_backup_result(const AwsReply *reply)
+{
+	XNode	   *n = xnode_child(reply->result, "DBInstanceAutomatedBackup");
+	RdsBackupReplica *b;
+
+	if (n == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("RDS reply has no DBInstanceAutomatedBackup element")));
+	b = palloc0(sizeof(RdsBackupReplica));
+	b->arn = text_or_null(n, "DBInstanceAutomatedBackupsArn");
+	b->instance_arn = text_or_null(n, "DBInstanceArn");
+	b->status = text_or_null(n, "Status");
+	return b;
+}

@@ -127,4 +127,59 @@ typedef struct RdsAutomatedBackup
 /* The automated backups of a DescribeDBInstanceAutomatedBackups reply. */
 extern List *rds_read_automated_backup_list(const AwsReply *reply);
 
+/* Copies, sharing and replication of automated backups ----------------- */
+
+/*
+ * Describe one snapshot by identifier or ARN; with an ARN, snapshots other
+ * accounts share with us count too.
+ */
+extern AwsRequest *rds_describe_one_snapshot_request(bool cluster, const char *region,
+													 const char *snapshot);
+
+/* CopyDB[Cluster]Snapshot; kms_key_id may be NULL. */
+extern AwsRequest *rds_copy_snapshot_request(bool cluster, const char *region,
+											 const char *source, const char *target,
+											 const char *kms_key_id, bool copy_tags,
+											 List *tags);
+
+/* ModifyDB[Cluster]SnapshotAttribute on "restore"; add/remove: char * lists. */
+extern AwsRequest *rds_modify_restore_attribute_request(bool cluster, const char *region,
+														const char *snapshot,
+														List *add, List *remove);
+
+/* The "restore" values of a Modify/Describe attributes reply: char * list. */
+extern List *rds_read_restore_attribute(bool cluster, const AwsReply *reply);
+
+/* A DB instance, as replication of its automated backups needs it. */
+typedef struct RdsInstanceBrief
+{
+	char	   *identifier;
+	char	   *arn;
+	char	   *status;
+	bool		encrypted;
+	int			retention_days; /* -1 when AWS gave none */
+} RdsInstanceBrief;
+
+/* DescribeDBInstances for one instance, and its reply. */
+extern AwsRequest *rds_describe_instance_brief_request(const char *region,
+													   const char *db_instance);
+extern RdsInstanceBrief *rds_read_instance_brief(const AwsReply *reply);
+
+/* A DBInstanceAutomatedBackup of a Start/Stop replication reply. */
+typedef struct RdsBackupReplica
+{
+	char	   *arn;			/* DBInstanceAutomatedBackupsArn */
+	char	   *instance_arn;
+	char	   *status;
+} RdsBackupReplica;
+
+/* Start/StopDBInstanceAutomatedBackupsReplication, sent to the destination. */
+extern AwsRequest *rds_start_backup_replication_request(const char *destination_region,
+														const char *source_instance_arn,
+														int retention_days,
+														const char *kms_key_id);
+extern AwsRequest *rds_stop_backup_replication_request(const char *destination_region,
+													   const char *source_instance_arn);
+extern RdsBackupReplica *rds_read_automated_backup_result(const AwsReply *reply);
+
 #endif

@@ -83,10 +83,23 @@ is_delete(const TrackedOp *op)
 	return strncmp(op->kind, "delete_", 7) == 0;
 }
 
+/*
+ * A replication of automated backups is known in the destination region
+ * by the source instance's ARN (op->source): its identifier alone could
+ * also be that of an instance of the destination region.
+ */
+static bool
+key_is_arn(const TrackedOp *op)
+{
+	return op->source != NULL && track_family(op->kind) == TRACK_AUTOMATED_BACKUP;
+}
+
 static const char *
 op_key(const TrackedOp *op)
 {
-	return op->export_id ? op->export_id : op->resource;
+	if (op->export_id)
+		return op->export_id;
+	return key_is_arn(op) ? op->source : op->resource;
 }
 
 /* What an AWS status means: "succeeded", "failed", "canceled" or "in_progress". */
@@ -302,15 +315,27 @@ poll_chunk(TrackFamily fam, const char *region, TrackedOp **ops, int n, List **a
 		for (XNode *c = list ? list->first_child : NULL; c; c = c->next)
 		{
 			const char *id = xnode_text(c, fs->id_field);
+			const char *status = xnode_text(c, fs->status_field);
+			const char *arn = fam == TRACK_AUTOMATED_BACKUP ?
+				xnode_text(c, "DBInstanceArn") : NULL;
 
-			if (id == NULL)
+			/*
+			 * The backups a stopped replication left behind stay "retained"
+			 * beside a new replication of the same instance: never the one
+			 * an operation started.
+			 */
+			if (fam == TRACK_AUTOMATED_BACKUP && status && strcmp(status, "retained") == 0)
 				continue;
 			for (i = 0; i < n; i++)
-				if (!ops[i]->seen && pg_strcasecmp(id, op_key(ops[i])) == 0)
+			{
+				const char *have = key_is_arn(ops[i]) ? arn : id;
+
+				if (!ops[i]->seen && have && pg_strcasecmp(have, op_key(ops[i])) == 0)
 				{
 					apply_seen(fam, ops[i], c);
 					break;
 				}
+			}
 		}
 		marker = (char *) xnode_text(reply.result, "Marker");
 	} while (marker != NULL);
