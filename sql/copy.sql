@@ -5,14 +5,14 @@
 \! /usr/bin/python3 test/emulator/emuctl.py config durations.copy=2 >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py seed-instance orders-prod >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py seed-snapshot orders-nightly --instance orders-prod --tag lifecycle=nightly --tag rds-backup:operation=7 >/dev/null
-\! /usr/bin/python3 test/emulator/emuctl.py seed-snapshot secure-nightly --instance orders-prod --encrypted --kms-key-id arn:aws:kms:us-east-1:123456789012:key/orders >/dev/null
+\! /usr/bin/python3 test/emulator/emuctl.py seed-snapshot secure-nightly --instance orders-prod --encrypted --kms-key-id arn:aws:kms:us-east-1:123456789012:key/0bde5000-3333-4a5e-9c0a-0000000000a1 >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py seed-snapshot orders-prod --instance orders-prod --type automated --create-time 2026-11-24T03:00:00Z --set id=rds:orders-prod-2026-11-24-03-00 >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py seed-cluster aurora-prod --members 1 >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py seed-cluster-snapshot aurora-nightly --cluster aurora-prod >/dev/null
-\! /usr/bin/python3 test/emulator/emuctl.py seed-cluster-snapshot aurora-secure --cluster aurora-prod --encrypted --kms-key-id arn:aws:kms:us-east-1:123456789012:key/aurora >/dev/null
+\! /usr/bin/python3 test/emulator/emuctl.py seed-cluster-snapshot aurora-secure --cluster aurora-prod --encrypted --kms-key-id arn:aws:kms:us-east-1:123456789012:key/0bde5000-4444-4a5e-9c0a-0000000000a2 >/dev/null
 -- another account (210987654321) shares two snapshots with ours
 \! /usr/bin/python3 test/emulator/emuctl.py seed-snapshot partner-snap --instance partner-db --account 210987654321 --shared-with 123456789012 >/dev/null
-\! /usr/bin/python3 test/emulator/emuctl.py seed-snapshot partner-secure --instance partner-db --account 210987654321 --shared-with 123456789012 --encrypted --kms-key-id arn:aws:kms:us-east-1:210987654321:key/partner >/dev/null
+\! /usr/bin/python3 test/emulator/emuctl.py seed-snapshot partner-secure --instance partner-db --account 210987654321 --shared-with 123456789012 --encrypted --kms-key-id arn:aws:kms:us-east-1:210987654321:key/0bde5000-5555-4a5e-9c0a-0000000000a3 >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py seed-snapshot partner-private --instance partner-db --account 210987654321 >/dev/null
 
 SELECT coalesce(max(id), 0) AS start_id FROM rds_backup.audit_log \gset
@@ -79,10 +79,10 @@ SELECT rds_backup.rds_copy_snapshot('secure-nightly', 'secure-dr', source_region
 \set VERBOSITY terse
 SELECT string_agg(action, ', ' ORDER BY id) AS calls FROM rds_backup.audit_log WHERE id > :calls_before;
 SELECT count(*) AS rows_for_secure_dr FROM rds_backup.operations WHERE resource = 'secure-dr';
-SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('secure-nightly', 'secure-dr', source_region => 'us-east-1', kms_key_id => 'arn:aws:kms:us-east-1:123456789012:key/orders', region => 'eu-west-1')$$);
+SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('secure-nightly', 'secure-dr', source_region => 'us-east-1', kms_key_id => 'arn:aws:kms:us-east-1:123456789012:key/0bde5000-3333-4a5e-9c0a-0000000000a1', region => 'eu-west-1')$$);
 SELECT kind, region, status, params->>'KmsKeyId' AS kms_key_id
   FROM rds_backup.rds_copy_snapshot('secure-nightly', 'secure-dr', source_region => 'us-east-1',
-                                    kms_key_id => 'arn:aws:kms:eu-west-1:123456789012:key/eu-backups',
+                                    kms_key_id => 'arn:aws:kms:eu-west-1:123456789012:key/eb0c0a5e-1111-4a5e-9c0a-0000000000e1',
                                     region => 'eu-west-1', wait => true);
 SELECT snapshot, encrypted, kms_key_id FROM rds_backup.rds_snapshots(region => 'eu-west-1')
  WHERE snapshot = 'secure-dr';
@@ -90,7 +90,7 @@ SELECT snapshot, encrypted, kms_key_id FROM rds_backup.rds_snapshots(region => '
 SELECT status FROM rds_backup.rds_copy_snapshot('secure-nightly', 'secure-copy', wait => true);
 SELECT encrypted, kms_key_id FROM rds_backup.rds_snapshots() WHERE snapshot = 'secure-copy';
 -- a key the destination cannot use: AWS's KMSKeyNotAccessibleFault
-SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('secure-nightly', 'secure-dr-2', source_region => 'us-east-1', kms_key_id => 'no-such-key', region => 'eu-west-1')$$);
+SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('secure-nightly', 'secure-dr-2', source_region => 'us-east-1', kms_key_id => '00000000-0000-0000-0000-000000000000', region => 'eu-west-1')$$);
 
 -- from another account, by ARN (a snapshot it shares with us)
 SELECT kind, source, status
@@ -115,7 +115,7 @@ SELECT kind, region, resource, source, status
   FROM rds_backup.rds_copy_cluster_snapshot('aurora-nightly', 'aurora-keep', wait => true);
 SELECT kind, region, source, status
   FROM rds_backup.rds_copy_cluster_snapshot('aurora-secure', 'aurora-dr', source_region => 'us-east-1',
-                                            kms_key_id => 'arn:aws:kms:eu-west-1:123456789012:key/eu-aurora',
+                                            kms_key_id => 'arn:aws:kms:eu-west-1:123456789012:key/eb0c0a5e-2222-4a5e-9c0a-0000000000e2',
                                             region => 'eu-west-1');
 SELECT status, aws_status
   FROM rds_backup.rds_wait((SELECT id FROM rds_backup.operations WHERE resource = 'aurora-dr'));
@@ -190,7 +190,7 @@ SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('a', 'x', source_region 
 SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('a', 'x', source_region => 'us-east-1', region => 'cn-north-1')$$);
 SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('a', 'x', kms_key_id => '')$$);
 SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('a', 'x', kms_key_id => 'alias/with space')$$);
-SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('a', 'x', kms_key_id => 'arn:aws:kms:us-east-1:123456789012:key/k', region => 'eu-west-1')$$);
+SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('a', 'x', kms_key_id => 'arn:aws:kms:us-east-1:123456789012:key/0bde5000-7777-4a5e-9c0a-0000000000a5', region => 'eu-west-1')$$);
 SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('a', 'x', kms_key_id => 'arn:aws:kms')$$);
 SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('a', 'x', copy_tags => NULL)$$);
 SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('a', 'x', tags => '["a"]')$$);

@@ -397,3 +397,87 @@ REVOKE ALL ON FUNCTION
     @extschema@.rds_replicate_backups(text, text, int, text, boolean, interval, text),
     @extschema@.rds_stop_replicating_backups(text, text, text)
 FROM PUBLIC;
+
+-- Backup settings and exports to S3 ------------------------------------
+
+-- wait and timeout are not in API.md's row for rds_set_retention: turning
+-- automated backups on or off takes the instance through modifying and
+-- backing-up for minutes, and a script that snapshots or restores next
+-- needs to wait for it, as with every other function that starts an
+-- operation.
+CREATE FUNCTION @extschema@.rds_set_retention(
+    db_identifier text,
+    days int,
+    cluster boolean DEFAULT false,
+    backup_window text DEFAULT NULL,
+    allow_disable boolean DEFAULT false,
+    wait boolean DEFAULT false,
+    timeout interval DEFAULT '1 hour',
+    region text DEFAULT NULL)
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_set_retention';
+
+CREATE FUNCTION @extschema@.rds_set_deletion_protection(
+    db_identifier text,
+    enabled boolean,
+    cluster boolean DEFAULT false,
+    region text DEFAULT NULL)
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_set_deletion_protection';
+
+CREATE FUNCTION @extschema@.rds_export_snapshot(
+    snapshot_arn text,
+    s3_bucket text,
+    iam_role_arn text,
+    kms_key_id text,
+    s3_prefix text DEFAULT NULL,
+    export_only text[] DEFAULT NULL,
+    export_id text DEFAULT NULL,
+    wait boolean DEFAULT false,
+    timeout interval DEFAULT '1 hour',
+    region text DEFAULT NULL)
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_export_snapshot';
+
+CREATE FUNCTION @extschema@.rds_export_tasks(
+    export_id text DEFAULT NULL,
+    region text DEFAULT NULL)
+RETURNS TABLE (
+    export_id text,
+    source_arn text,
+    status text,
+    progress int,
+    s3_bucket text,
+    s3_prefix text,
+    export_only text[],
+    task_start timestamptz,
+    task_end timestamptz,
+    snapshot_time timestamptz,
+    extracted_gb int,
+    failure_cause text,
+    warning text)
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_export_tasks';
+
+CREATE FUNCTION @extschema@.rds_cancel_export(
+    export_id text,
+    region text DEFAULT NULL)
+RETURNS @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_cancel_export';
+
+REVOKE ALL ON FUNCTION
+    @extschema@.rds_set_retention(text, int, boolean, text, boolean, boolean, interval, text),
+    @extschema@.rds_set_deletion_protection(text, boolean, boolean, text),
+    @extschema@.rds_export_snapshot(text, text, text, text, text, text[], text, boolean, interval, text),
+    @extschema@.rds_export_tasks(text, text),
+    @extschema@.rds_cancel_export(text, text)
+FROM PUBLIC;

@@ -4,7 +4,7 @@
 \! /usr/bin/python3 test/emulator/emuctl.py reset >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py config durations.replication=2 >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py seed-instance orders-prod >/dev/null
-\! /usr/bin/python3 test/emulator/emuctl.py seed-instance secure-db --encrypted --kms-key-id arn:aws:kms:us-east-1:123456789012:key/secure >/dev/null
+\! /usr/bin/python3 test/emulator/emuctl.py seed-instance secure-db --encrypted --kms-key-id arn:aws:kms:us-east-1:123456789012:key/0bde5000-6666-4a5e-9c0a-0000000000a4 >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py seed-instance no-backups --retention 0 >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py seed-instance west-db --region us-west-2 >/dev/null
 -- the destination has an instance of the same name, with automated backups of its own
@@ -59,10 +59,10 @@ SELECT public.aws_calls() AS calls_before \gset
 SELECT rds_backup.rds_replicate_backups('secure-db', 'eu-west-1');
 \set VERBOSITY terse
 SELECT string_agg(action, ', ' ORDER BY id) AS calls FROM rds_backup.audit_log WHERE id > :calls_before;
-SELECT public.try($$SELECT rds_backup.rds_replicate_backups('secure-db', 'eu-west-1', kms_key_id => 'no-such-key')$$);
+SELECT public.try($$SELECT rds_backup.rds_replicate_backups('secure-db', 'eu-west-1', kms_key_id => '00000000-0000-0000-0000-000000000000')$$);
 SELECT status, params->>'KmsKeyId' AS kms_key_id
   FROM rds_backup.rds_replicate_backups('secure-db', 'eu-west-1',
-                                        kms_key_id => 'arn:aws:kms:eu-west-1:123456789012:key/eu-backups',
+                                        kms_key_id => 'arn:aws:kms:eu-west-1:123456789012:key/eb0c0a5e-1111-4a5e-9c0a-0000000000e1',
                                         wait => true);
 
 -- AWS errors are ERRORs with AWS's code
@@ -101,7 +101,7 @@ SELECT public.try($$SELECT rds_backup.rds_replicate_backups('orders-prod', 'cn-n
 SELECT public.try($$SELECT rds_backup.rds_replicate_backups('orders-prod', 'eu-west-1', retention_days => 0)$$);
 SELECT public.try($$SELECT rds_backup.rds_replicate_backups('orders-prod', 'eu-west-1', retention_days => 36)$$);
 SELECT public.try($$SELECT rds_backup.rds_replicate_backups('orders-prod', 'eu-west-1', retention_days => NULL)$$);
-SELECT public.try($$SELECT rds_backup.rds_replicate_backups('orders-prod', 'eu-west-1', kms_key_id => 'arn:aws:kms:us-east-1:123456789012:key/k')$$);
+SELECT public.try($$SELECT rds_backup.rds_replicate_backups('orders-prod', 'eu-west-1', kms_key_id => 'arn:aws:kms:us-east-1:123456789012:key/0bde5000-7777-4a5e-9c0a-0000000000a5')$$);
 SELECT public.try($$SELECT rds_backup.rds_replicate_backups('orders-prod', 'eu-west-1', kms_key_id => '')$$);
 SELECT public.try($$SELECT rds_backup.rds_replicate_backups('orders-prod', 'eu-west-1', wait => NULL)$$);
 SELECT public.try($$SELECT rds_backup.rds_replicate_backups('orders-prod', 'eu-west-1', timeout => '-1 s')$$);

@@ -137,45 +137,6 @@ arn_parse_snapshot_source(const char *argname, const char *value, bool cluster)
 }
 
 void
-validate_kms_key_id(const char *argname, const char *value, const char *region)
-{
-	size_t		len = strlen(value);
-	size_t		i;
-
-	if (len == 0 || len > 2048)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be 1 to 2048 characters", argname)));
-	for (i = 0; i < len; i++)
-		if (value[i] <= ' ' || value[i] > '~')
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s may contain only printable ASCII characters without spaces",
-							argname),
-					 errhint("Give a KMS key id, alias/name, or key ARN.")));
-
-	/* a key ARN must be of the region where the encrypted data is written */
-	if (region && strncmp(value, "arn:", 4) == 0)
-	{
-		char	   *parts[5];
-		char	   *copy = pstrdup(value);
-
-		if (!split_colons(copy, parts, 5) || strcmp(parts[2], "kms") != 0 ||
-			!endpoint_region_is_valid(parts[3]))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid KMS key ARN \"%s\" in %s", value, argname),
-					 errhint("KMS key ARNs look like arn:aws:kms:us-east-1:123456789012:key/<id>.")));
-		if (strcmp(parts[3], region) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("KMS key \"%s\" in %s is in region %s, not in %s",
-							value, argname, parts[3], region),
-					 errdetail("KMS keys are regional: use a key of the region where the data is written.")));
-	}
-}
-
-void
 validate_region_arg(const char *argname, const char *value)
 {
 	if (!endpoint_region_is_valid(value))

@@ -29,10 +29,6 @@ extern const char *arn_partition_of_region(const char *region);
 extern RdsArn *arn_parse_snapshot_source(const char *argname, const char *value,
 										 bool cluster);
 
-/* A KMS key id, alias or ARN; an ARN must be of region (if given). */
-extern void validate_kms_key_id(const char *argname, const char *value,
-								const char *region);
-
 /* A region name given as an argument other than "region". */
 extern void validate_region_arg(const char *argname, const char *value);
 

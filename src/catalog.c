@@ -20,6 +20,8 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -328,17 +330,93 @@ catalog_resource_in_use(const char *kind, const char *region, const char *resour
 							3, types, values) != NULL;
 }
 
+/*
+ * A modify's params are its request (identifier, the values it sets,
+ * ApplyImmediately) plus "cluster"; the values it sets are what tracking
+ * compares with AWS's.
+ */
+/*
+ * The operation of export task export_id in region, 0 when there is none:
+ * an unfinished one first, then one AWS reported on, then the latest.
+ */
+int64
+catalog_find_export_operation(const char *region, const char *export_id)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	char	   *id;
+
+	values[0] = CStringGetTextDatum(region);
+	values[1] = CStringGetTextDatum(export_id);
+	id = fresh_query_text("SELECT id FROM rds_backup.operations"
+						  " WHERE kind = 'export' AND region = $1"
+						  " AND lower(params->>'ExportTaskIdentifier') = lower($2)"
+						  " ORDER BY finished_at IS NULL DESC, aws_status IS NOT NULL DESC, id DESC"
+						  " LIMIT 1",
+						  2, types, values);
+	return id ? pg_strtoint64(id) : 0;
+}
+
 #define TRACKED_COLUMNS \
 	"o.id, o.kind, o.region, o.resource, o.source, o.status, o.aws_status," \
 	" o.progress, o.request_id, o.params->>'ExportTaskIdentifier'," \
 	" o.params->>'WriterInstance', o.requested_at, o.deadline, o::text," \
 	" o.params->>'WriterInstanceClass', o.params->'Tags', o.requested_by," \
-	" o.session_pid"
+	" o.session_pid," \
+	" coalesce(o.params->>'cluster' = 'true', false)," \
+	" CASE WHEN o.kind = 'modify' THEN o.params - 'cluster' - 'ApplyImmediately'" \
+	"  - 'DBInstanceIdentifier' - 'DBClusterIdentifier' END"
 
 static char *
 col_text(HeapTuple tup, TupleDesc desc, int col)
 {
 	return SPI_getvalue(tup, desc, col);
+}
+
+/* The scalar members of a modify's params object, as TrackExpect. */
+static List *
+expect_from_jsonb(Jsonb *jb)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	List	   *result = NIL;
+	char	   *key = NULL;
+
+	if (!JB_ROOT_IS_OBJECT(jb))
+		return NIL;
+	it = JsonbIteratorInit(&jb->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		TrackExpect *e;
+
+		if (tok == WJB_KEY)
+		{
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+			continue;
+		}
+		if (tok != WJB_VALUE || key == NULL)
+			continue;
+		e = palloc(sizeof(TrackExpect));
+		e->name = key;
+		switch (v.type)
+		{
+			case jbvString:
+				e->value = pnstrdup(v.val.string.val, v.val.string.len);
+				break;
+			case jbvNumeric:
+				e->value = DatumGetCString(DirectFunctionCall1(numeric_out,
+															   NumericGetDatum(v.val.numeric)));
+				break;
+			case jbvBool:
+				e->value = pstrdup(v.val.boolean ? "true" : "false");
+				break;
+			default:
+				continue;		/* nothing AWS shows as one value */
+		}
+		result = lappend(result, e);
+	}
+	return result;
 }
 
 /* Copy row tup of a TRACKED_COLUMNS query into mcxt. */
@@ -371,6 +449,13 @@ tracked_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext mcxt, char **row
 	t->tags_json = (s = col_text(tup, desc, 16)) ? pstrdup(s) : NULL;
 	t->requested_by = pstrdup(col_text(tup, desc, 17));
 	t->session_pid = (s = col_text(tup, desc, 18)) ? atoi(s) : 0;
+	t->cluster = DatumGetBool(SPI_getbinval(tup, desc, 19, &isnull)) && !isnull;
+	{
+		Datum		d = SPI_getbinval(tup, desc, 20, &isnull);
+
+		if (!isnull)
+			t->expect = expect_from_jsonb(DatumGetJsonbP(d));
+	}
 	MemoryContextSwitchTo(old);
 	return t;
 }

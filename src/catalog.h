@@ -56,6 +56,8 @@ extern char *catalog_read_operation(int64 op_id);
 extern char *catalog_operation_error(int64 op_id);
 extern bool catalog_resource_in_use(const char *kind, const char *region,
 									const char *resource);
+extern int64 catalog_find_export_operation(const char *region,
+										   const char *export_id);
 struct TrackedOp;
 extern struct TrackedOp *catalog_load_operation(int64 op_id, char **row_text);
 extern List *catalog_unfinished_operations(MemoryContext mcxt);

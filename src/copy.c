@@ -21,6 +21,7 @@
 #include "utils/jsonb.h"
 
 #include "arn.h"
+#include "validate_aws.h"
 #include "endpoint.h"
 #include "operation.h"
 #include "presign.h"

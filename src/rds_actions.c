@@ -564,3 +564,135 @@ rds_read_automated_backup_result(const AwsReply *reply)
 	b->status = text_or_null(n, "Status");
 	return b;
 }
+
+AwsRequest *
+rds_modify_request(bool cluster, const char *region, const char *db_identifier,
+				   const RdsModify *m)
+{
+	AwsRequest *req = aws_request_new("rds", cluster ? "ModifyDBCluster" : "ModifyDBInstance",
+									  region, db_identifier);
+
+	aws_query_add(req->query, cluster ? "DBClusterIdentifier" : "DBInstanceIdentifier",
+				  db_identifier);
+	if (m->retention >= 0)
+		aws_query_add_int(req->query, "BackupRetentionPeriod", m->retention);
+	if (m->backup_window)
+		aws_query_add(req->query, "PreferredBackupWindow", m->backup_window);
+	if (m->deletion_protection >= 0)
+		aws_query_add_bool(req->query, "DeletionProtection", m->deletion_protection != 0);
+	aws_query_add_bool(req->query, "ApplyImmediately", true);
+	return req;
+}
+
+XNode *
+rds_read_modify_result(bool cluster, const AwsReply *reply)
+{
+	const char *element = cluster ? "DBCluster" : "DBInstance";
+	XNode	   *n = xnode_child(reply->result, element);
+
+	if (n == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("RDS reply has no %s element", element)));
+	return n;
+}
+
+AwsRequest *
+rds_start_export_task_request(const char *region, const char *export_id,
+							  const char *source_arn, const char *s3_bucket,
+							  const char *iam_role_arn, const char *kms_key_id,
+							  const char *s3_prefix, List *export_only)
+{
+	AwsRequest *req = aws_request_new("rds", "StartExportTask", region, export_id);
+
+	aws_query_add(req->query, "ExportTaskIdentifier", export_id);
+	aws_query_add(req->query, "SourceArn", source_arn);
+	aws_query_add(req->query, "S3BucketName", s3_bucket);
+	aws_query_add(req->query, "IamRoleArn", iam_role_arn);
+	aws_query_add(req->query, "KmsKeyId", kms_key_id);
+	if (s3_prefix)
+		aws_query_add(req->query, "S3Prefix", s3_prefix);
+	if (export_only != NIL)
+	{
+		int			n = list_length(export_only);
+		const char **values = palloc(sizeof(char *) * n);
+		ListCell   *lc;
+
+		foreach(lc, export_only)
+			values[foreach_current_index(lc)] = lfirst(lc);
+		aws_query_add_list(req->query, "ExportOnly", "member", values, n);
+	}
+	return req;
+}
+
+AwsRequest *
+rds_describe_export_tasks_request(const char *region, const char *export_id,
+								  const char *marker)
+{
+	AwsRequest *req = aws_request_new("rds", "DescribeExportTasks", region, export_id);
+
+	if (export_id)
+		aws_query_add(req->query, "ExportTaskIdentifier", export_id);
+	aws_query_add_int(req->query, "MaxRecords", 100);
+	if (marker)
+		aws_query_add(req->query, "Marker", marker);
+	return req;
+}
+
+AwsRequest *
+rds_cancel_export_task_request(const char *region, const char *export_id)
+{
+	AwsRequest *req = aws_request_new("rds", "CancelExportTask", region, export_id);
+
+	aws_query_add(req->query, "ExportTaskIdentifier", export_id);
+	return req;
+}
+
+static RdsExportTask *
+read_export_task(const XNode *n)
+{
+	RdsExportTask *t = palloc0(sizeof(RdsExportTask));
+	XNode	   *only = xnode_child(n, "ExportOnly");
+
+	t->identifier = text_or_null(n, "ExportTaskIdentifier");
+	t->source_arn = text_or_null(n, "SourceArn");
+	t->status = text_or_null(n, "Status");
+	t->progress = int_or_minus(n, "PercentProgress");
+	t->s3_bucket = text_or_null(n, "S3Bucket");
+	t->s3_prefix = text_or_null(n, "S3Prefix");
+	t->task_start = text_or_null(n, "TaskStartTime");
+	t->task_end = text_or_null(n, "TaskEndTime");
+	t->snapshot_time = text_or_null(n, "SnapshotTime");
+	t->extracted_gb = int_or_minus(n, "TotalExtractedDataInGB");
+	t->failure_cause = text_or_null(n, "FailureCause");
+	t->warning = text_or_null(n, "WarningMessage");
+	if (only)
+		for (XNode *c = only->first_child; c; c = c->next)
+			t->export_only = lappend(t->export_only, pstrdup(c->text ? c->text : ""));
+	return t;
+}
+
+RdsExportTask *
+rds_read_export_task_result(const AwsReply *reply)
+{
+	if (reply->result == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("RDS reply has no result element")));
+	return read_export_task(reply->result);
+}
+
+List *
+rds_read_export_task_list(const AwsReply *reply, char **marker)
+{
+	XNode	   *list = xnode_child(reply->result, "ExportTasks");
+	List	   *result = NIL;
+
+	*marker = text_or_null(reply->result, "Marker");
+	if (list == NULL)
+		return NIL;
+	for (XNode *c = list->first_child; c; c = c->next)
+		if (strcmp(c->name, "ExportTask") == 0)
+			result = lappend(result, read_export_task(c));
+	return result;
+}

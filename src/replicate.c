@@ -17,6 +17,7 @@
 #include "utils/builtins.h"
 
 #include "arn.h"
+#include "validate_aws.h"
 #include "endpoint.h"
 #include "operation.h"
 #include "presign.h"

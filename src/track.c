@@ -73,8 +73,22 @@ track_family(const char *kind)
 		return TRACK_EXPORT;
 	if (strcmp(kind, "replicate_backups") == 0)
 		return TRACK_AUTOMATED_BACKUP;
-	/* "modify" settles on the instance's status */
+	/* "modify" settles on the instance's status (see track_op_family) */
 	return TRACK_DB_INSTANCE;
+}
+
+TrackFamily
+track_op_family(const TrackedOp *op)
+{
+	if (strcmp(op->kind, "modify") == 0)
+		return op->cluster ? TRACK_DB_CLUSTER : TRACK_DB_INSTANCE;
+	return track_family(op->kind);
+}
+
+static bool
+is_modify(const TrackedOp *op)
+{
+	return strcmp(op->kind, "modify") == 0;
 }
 
 static bool
@@ -168,6 +182,45 @@ track_status_outcome(const char *kind, const char *aws_status)
 	return outcome_of(track_family(kind), &op, aws_status);
 }
 
+const char *
+track_modify_outcome(const XNode *resource, bool cluster, List *expect,
+					 const TrackExpect **mismatch)
+{
+	TrackFamily fam = cluster ? TRACK_DB_CLUSTER : TRACK_DB_INSTANCE;
+	TrackedOp	probe;
+	const char *outcome;
+	XNode	   *pending = xnode_child(resource, "PendingModifiedValues");
+	ListCell   *lc;
+
+	*mismatch = NULL;
+	memset(&probe, 0, sizeof(probe));
+	probe.kind = "modify";
+	outcome = outcome_of(fam, &probe, xnode_text(resource, families[fam].status_field));
+	if (strcmp(outcome, "succeeded") != 0)
+		return outcome;
+	foreach(lc, expect)
+	{
+		const TrackExpect *e = lfirst(lc);
+		const char *now;
+
+		/* applied later (maintenance window, or still being applied) */
+		if (xnode_child(pending, e->name) != NULL)
+			return "in_progress";
+
+		/*
+		 * A value AWS does not show cannot be checked; one it shows must be
+		 * ours (changes between non-zero retentions apply asynchronously).
+		 */
+		now = xnode_text(resource, e->name);
+		if (now != NULL && pg_strcasecmp(now, e->value) != 0)
+		{
+			*mismatch = e;
+			return "in_progress";
+		}
+	}
+	return "succeeded";
+}
+
 static void
 apply_seen(TrackFamily fam, TrackedOp *op, const XNode *n)
 {
@@ -176,6 +229,32 @@ apply_seen(TrackFamily fam, TrackedOp *op, const XNode *n)
 	const char *arn = fs->arn_field ? xnode_text(n, fs->arn_field) : NULL;
 	const char *prog = fs->progress_field ? xnode_text(n, fs->progress_field) : NULL;
 	const char *outcome = outcome_of(fam, op, aws);
+	const TrackExpect *mismatch = NULL;
+
+	if (is_modify(op))
+		outcome = track_modify_outcome(n, fam == TRACK_DB_CLUSTER, op->expect, &mismatch);
+
+	/*
+	 * A modify AWS never confirmed whose values are not there after the
+	 * grace period did not arrive (or was overridden since).
+	 */
+	if (mismatch && op->request_id == NULL)
+	{
+		long		secs;
+		int			usecs;
+
+		TimestampDifference(op->requested_at, GetCurrentTimestamp(), &secs, &usecs);
+		if (secs >= TRACK_UNCONFIRMED_GRACE_SECS)
+		{
+			op->seen = true;
+			op->u.status = "failed";
+			op->u.aws_status = aws ? pstrdup(aws) : NULL;
+			op->u.error = psprintf("AWS shows %s = %s on \"%s\", not %s: the change never reached AWS or was overridden",
+								   mismatch->name, xnode_text(n, mismatch->name),
+								   op->resource, mismatch->value);
+			return;
+		}
+	}
 
 	op->seen = true;
 	if (fam == TRACK_DB_CLUSTER)
@@ -235,8 +314,11 @@ apply_absent(TrackedOp *op)
 	if (op->request_id != NULL || strcmp(op->status, "in_progress") == 0)
 	{
 		op->u.status = "failed";
-		op->u.error = psprintf("AWS no longer knows \"%s\": it was deleted outside rds_backup or its creation failed",
-							   op_key(op));
+		op->u.error = is_modify(op) ?
+			psprintf("AWS no longer knows \"%s\": it was deleted while being modified",
+					 op_key(op)) :
+			psprintf("AWS no longer knows \"%s\": it was deleted outside rds_backup or its creation failed",
+					 op_key(op));
 		return;
 	}
 
@@ -546,7 +628,7 @@ track_poll(List *ops, List **audit)
 		op->seen = false;
 		arr[foreach_current_index(lc)] = op;
 	}
-	fam = track_family(arr[0]->kind);
+	fam = track_op_family(arr[0]);
 	region = arr[0]->region;
 
 	for (i = 0; i < n; i += IDS_PER_CALL)

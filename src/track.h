@@ -13,6 +13,14 @@
 #include "nodes/pg_list.h"
 
 #include "catalog.h"
+#include "xml_reply.h"
+
+/* A value a modify set: the AWS member name and its value as text. */
+typedef struct TrackExpect
+{
+	char	   *name;			/* BackupRetentionPeriod, DeletionProtection, ... */
+	char	   *value;			/* "7", "03:00-03:30", "true" */
+} TrackExpect;
 
 typedef struct TrackedOp
 {
@@ -30,6 +38,9 @@ typedef struct TrackedOp
 	char	   *writer_class;	/* params->>'WriterInstanceClass' */
 	char	   *tags_json;		/* params->'Tags': the caller's tags, a JSON object */
 	char	   *requested_by;
+
+	bool		cluster;		/* params->>'cluster': a modify of a DB cluster */
+	List	   *expect;			/* modify: TrackExpect *, the values it set */
 	TimestampTz requested_at;
 	TimestampTz deadline;
 	int			session_pid;	/* backend that started it, 0 if unknown */
@@ -53,6 +64,20 @@ typedef enum TrackFamily
 } TrackFamily;
 
 extern TrackFamily track_family(const char *kind);
+
+/* The family of one operation: a modify of a DB cluster is tracked as one. */
+extern TrackFamily track_op_family(const TrackedOp *op);
+
+/*
+ * How a modify stands, from the DBInstance or DBCluster element of a reply:
+ * "succeeded" once the resource is available, none of the expected values
+ * is pending and each shows the value asked for; "failed" for a status the
+ * resource will not leave by itself; else "in_progress".  *mismatch is set
+ * when the resource is settled but shows another value than expected.
+ */
+extern const char *track_modify_outcome(const XNode *resource, bool cluster,
+										List *expect,
+										const TrackExpect **mismatch);
 
 /*
  * What AWS status aws_status of the resource an operation of this kind

