@@ -13,19 +13,10 @@
 #include "arn.h"
 #include "endpoint.h"
 #include "validate.h"
+#include "validate_aws.h"
 
 /* Prefixes of snapshots that RDS and AWS Backup make themselves. */
 static const char *const system_prefixes[] = {"rds:", "awsbackup:", NULL};
-
-const char *
-arn_partition_of_region(const char *region)
-{
-	if (strncmp(region, "cn-", 3) == 0)
-		return "aws-cn";
-	if (strncmp(region, "us-gov-", 7) == 0)
-		return "aws-us-gov";
-	return "aws";
-}
 
 /*
  * A snapshot identifier as a copy source: the RDS naming rules, after an
@@ -113,7 +104,7 @@ arn_parse_snapshot_source(const char *argname, const char *value, bool cluster)
 		bad_arn(argname, value, "It does not name an RDS resource.", cluster);
 	if (!endpoint_region_is_valid(parts[3]))
 		bad_arn(argname, value, "Its region is not a valid AWS region name.", cluster);
-	if (strcmp(parts[1], arn_partition_of_region(parts[3])) != 0)
+	if (strcmp(parts[1], aws_partition_of_region(parts[3])) != 0)
 		bad_arn(argname, value, "Its region does not belong to its partition.", cluster);
 	if (strlen(parts[4]) != 12)
 		bad_arn(argname, value, "Its account id is not 12 digits.", cluster);

@@ -17,9 +17,6 @@ typedef struct RdsArn
 	char	   *id;				/* "rds:..." for automated snapshots */
 } RdsArn;
 
-/* The partition whose endpoints serve region: aws, aws-cn or aws-us-gov. */
-extern const char *arn_partition_of_region(const char *region);
-
 /*
  * Parse a snapshot source given as an identifier or an ARN.  An ARN must
  * name an RDS snapshot of the expected kind (cluster or not) with a valid

@@ -26,6 +26,7 @@
 #include "operation.h"
 #include "presign.h"
 #include "rds_actions.h"
+#include "track.h"
 #include "validate.h"
 
 PG_FUNCTION_INFO_V1(rds_copy_snapshot);
@@ -148,7 +149,7 @@ copy_snapshot(FunctionCallInfo fcinfo, bool cluster)
 						source_region_arg, arn->region),
 				 errhint("Omit source_region when source is an ARN.")));
 	source_region = arn ? arn->region : source_region_arg ? source_region_arg : region;
-	if (strcmp(arn_partition_of_region(source_region), arn_partition_of_region(region)) != 0)
+	if (strcmp(aws_partition_of_region(source_region), aws_partition_of_region(region)) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot copy a %s from region %s to region %s", what,
@@ -215,7 +216,7 @@ copy_snapshot(FunctionCallInfo fcinfo, bool cluster)
 	if (reply.outcome == AWS_OK)
 	{
 		RdsSnapshot *s = rds_read_snapshot_result(cluster, &reply);
-		const char *outcome = rds_snapshot_status_outcome(s->status);
+		const char *outcome = track_status_outcome(op.kind, s->status);
 
 		ok.status = strcmp(outcome, "in_progress") == 0 ? "in_progress" : outcome;
 		ok.aws_status = s->status;

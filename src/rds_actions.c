@@ -190,25 +190,6 @@ rds_read_snapshot_list(bool cluster, const AwsReply *reply, char **marker)
 	return result;
 }
 
-/*
- * "succeeded", "failed" or "in_progress".  The failure statuses are those
- * of the DBSnapshotAvailable waiter, plus "failed" and "incompatible-*"
- * which RDS reports for snapshots that will never become available.
- */
-const char *
-rds_snapshot_status_outcome(const char *aws_status)
-{
-	if (aws_status == NULL)
-		return "in_progress";
-	if (strcmp(aws_status, "available") == 0)
-		return "succeeded";
-	if (strcmp(aws_status, "deleted") == 0 || strcmp(aws_status, "deleting") == 0 ||
-		strcmp(aws_status, "failed") == 0 || strcmp(aws_status, "incompatible-restore") == 0 ||
-		strcmp(aws_status, "incompatible-parameters") == 0)
-		return "failed";
-	return "in_progress";
-}
-
 /* DB instances and DB clusters differ in names too. */
 typedef struct DatabaseNames
 {

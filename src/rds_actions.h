@@ -50,8 +50,6 @@ extern RdsSnapshot *rds_read_snapshot_result(bool cluster, const AwsReply *reply
 extern List *rds_read_snapshot_list(bool cluster, const AwsReply *reply,
 									char **marker);
 
-/* What an RDS snapshot status means for the operation that made it. */
-extern const char *rds_snapshot_status_outcome(const char *aws_status);
 
 /* A DBInstance or DBCluster: what restores and restore windows read. */
 typedef struct RdsDatabase

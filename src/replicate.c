@@ -37,8 +37,8 @@ check_regions(const char *source_region, const char *destination_region)
 				 errmsg("destination_region must differ from the instance's region %s",
 						source_region),
 				 errhint("Pass region => '...' for an instance outside rds_backup.region.")));
-	if (strcmp(arn_partition_of_region(source_region),
-			   arn_partition_of_region(destination_region)) != 0)
+	if (strcmp(aws_partition_of_region(source_region),
+			   aws_partition_of_region(destination_region)) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot replicate backups from region %s to region %s",

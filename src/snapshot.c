@@ -22,6 +22,7 @@
 #include "endpoint.h"
 #include "operation.h"
 #include "rds_actions.h"
+#include "track.h"
 #include "validate.h"
 
 PG_FUNCTION_INFO_V1(rds_snapshot);
@@ -168,17 +169,11 @@ create_snapshot(FunctionCallInfo fcinfo, bool cluster)
 		if (reply.outcome == AWS_OK)
 		{
 			s = rds_read_snapshot_result(cluster, &reply);
-			ok.status = strcmp(rds_snapshot_status_outcome(s->status), "failed") == 0 ?
-				"failed" : "in_progress";
+			ok.status = track_status_outcome(op.kind, s->status);
 			ok.aws_status = s->status;
-			ok.progress = s->progress;
+			ok.progress = strcmp(ok.status, "succeeded") == 0 ? 100 : s->progress;
 			ok.resource_arn = s->arn;
 			ok.request_id = reply.request_id;
-			if (s->status && strcmp(s->status, "available") == 0)
-			{
-				ok.status = "succeeded";
-				ok.progress = 100;
-			}
 		}
 		row = operation_record_start(&op, req, &reply, &ok);
 		break;
