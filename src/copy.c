@@ -35,38 +35,6 @@ PG_FUNCTION_INFO_V1(rds_copy_cluster_snapshot);
 /* The tag that names the snapshot a copy was made from. */
 #define TAG_SOURCE_ARN	"rds-backup:source-arn"
 
-static char *
-tags_json(List *tags)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '{');
-	foreach(lc, tags)
-	{
-		TagPair    *t = lfirst(lc);
-
-		if (foreach_current_index(lc) > 0)
-			appendStringInfoChar(&buf, ',');
-		escape_json(&buf, t->key);
-		appendStringInfoChar(&buf, ':');
-		escape_json(&buf, t->value);
-	}
-	appendStringInfoChar(&buf, '}');
-	return buf.data;
-}
-
-static TagPair *
-tag_pair(const char *key, const char *value)
-{
-	TagPair    *t = palloc(sizeof(TagPair));
-
-	t->key = pstrdup(key);
-	t->value = pstrdup(value);
-	return t;
-}
-
 /* Describe the source in its region; ERROR if AWS does not know it. */
 static RdsSnapshot *
 describe_source(bool cluster, const char *region, const char *source)
@@ -114,7 +82,6 @@ copy_snapshot(FunctionCallInfo fcinfo, bool cluster)
 	const char *wire_source;
 	Operation	op;
 	StringInfoData params;
-	char		idbuf[32];
 	List	   *all_tags;
 	AwsRequest *req;
 	AwsReply	reply;
@@ -197,13 +164,10 @@ copy_snapshot(FunctionCallInfo fcinfo, bool cluster)
 					 json_string(wire_source),
 					 cluster ? "TargetDBClusterSnapshotIdentifier" : "TargetDBSnapshotIdentifier",
 					 json_string(target), json_string(cross_region ? source_region : NULL),
-					 json_string(kms_key_id), copy_tags ? "true" : "false", tags_json(tags));
+					 json_string(kms_key_id), copy_tags ? "true" : "false", tags_to_json(tags));
 	op.id = operation_insert(op.kind, region, target, wire_source, params.data, timeout);
 
-	snprintf(idbuf, sizeof(idbuf), INT64_FORMAT, op.id);
-	all_tags = list_copy(tags);
-	all_tags = lappend(all_tags, tag_pair(TAG_CREATED_BY, GetUserNameFromId(GetUserId(), false)));
-	all_tags = lappend(all_tags, tag_pair(TAG_OPERATION, idbuf));
+	all_tags = tags_with_provenance(tags, GetUserNameFromId(GetUserId(), false), op.id);
 	all_tags = lappend(all_tags, tag_pair(TAG_SOURCE_ARN, src->arn));
 
 	req = rds_copy_snapshot_request(cluster, region, wire_source, target, kms_key_id,

@@ -127,28 +127,6 @@ db_what(bool cluster)
 	return cluster ? "DB cluster" : "DB instance";
 }
 
-static char *
-tags_object(List *tags)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '{');
-	foreach(lc, tags)
-	{
-		TagPair    *t = lfirst(lc);
-
-		if (foreach_current_index(lc) > 0)
-			appendStringInfoChar(&buf, ',');
-		escape_json(&buf, t->key);
-		appendStringInfoChar(&buf, ':');
-		escape_json(&buf, t->value);
-	}
-	appendStringInfoChar(&buf, '}');
-	return buf.data;
-}
-
 /* db.<family>.<size>, e.g. db.r6g.large or db.serverless; lower-cased. */
 static char *
 validate_instance_class(const char *value)
@@ -556,7 +534,7 @@ restore_params(const RestoreArgs *a, bool use_latest, int64 secs)
 	else if (a->pitr)
 		appendStringInfo(&buf, ",\"%s\":%s", a->cluster ? "RestoreToTime" : "RestoreTime",
 						 json_string(utc_text(from_unix_secs(secs))));
-	appendStringInfo(&buf, ",\"Tags\":%s", tags_object(a->tags));
+	appendStringInfo(&buf, ",\"Tags\":%s", tags_to_json(a->tags));
 	if (a->writer)
 		appendStringInfo(&buf, ",\"WriterInstance\":%s,\"WriterInstanceClass\":%s",
 						 json_string(a->writer), json_string(a->instance_class));
@@ -573,10 +551,7 @@ start_restore(FunctionCallInfo fcinfo, RestoreArgs *a, bool use_latest, int64 se
 	AwsRequest *req;
 	AwsReply	reply;
 	OpUpdate	ok = OP_UPDATE_INIT;
-	TagPair		created_by,
-				operation_tag;
 	List	   *all_tags;
-	char		idbuf[32];
 	char	   *row;
 
 	memset(&op, 0, sizeof(op));
@@ -592,12 +567,7 @@ start_restore(FunctionCallInfo fcinfo, RestoreArgs *a, bool use_latest, int64 se
 	op.id = operation_insert(op.kind, a->region, a->target, a->source,
 							 restore_params(a, use_latest, secs), a->timeout);
 
-	snprintf(idbuf, sizeof(idbuf), INT64_FORMAT, op.id);
-	created_by.key = TAG_CREATED_BY;
-	created_by.value = GetUserNameFromId(GetUserId(), false);
-	operation_tag.key = TAG_OPERATION;
-	operation_tag.value = idbuf;
-	all_tags = lappend(lappend(list_copy(a->tags), &created_by), &operation_tag);
+	all_tags = tags_with_provenance(a->tags, GetUserNameFromId(GetUserId(), false), op.id);
 
 	if (a->pitr)
 		req = rds_restore_pitr_request(a->cluster, a->region, a->source, a->target,

@@ -34,28 +34,6 @@ PG_FUNCTION_INFO_V1(rds_cluster_snapshots);
 /* Automatic identifiers that clash with an existing snapshot are retried. */
 #define AUTO_ID_ATTEMPTS	5
 
-static char *
-tags_json(List *tags)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '{');
-	foreach(lc, tags)
-	{
-		TagPair    *t = lfirst(lc);
-
-		if (foreach_current_index(lc) > 0)
-			appendStringInfoChar(&buf, ',');
-		escape_json(&buf, t->key);
-		appendStringInfoChar(&buf, ':');
-		escape_json(&buf, t->value);
-	}
-	appendStringInfoChar(&buf, '}');
-	return buf.data;
-}
-
 /*
  * orders-prod-20261125t030000: the identifier and the UTC time to the
  * second, lower case as RDS stores it; "-2", "-3" ... when taken.
@@ -107,9 +85,6 @@ create_snapshot(FunctionCallInfo fcinfo, bool cluster)
 	List	   *tags;
 	char	   *region;
 	Operation	op;
-	char		idbuf[32];
-	TagPair		created_by,
-				operation_tag;
 	int			attempt;
 	char	   *row = NULL;
 
@@ -141,15 +116,10 @@ create_snapshot(FunctionCallInfo fcinfo, bool cluster)
 		op.resource = snapshot;
 		params = psprintf("{\"%s\":%s,\"%s\":%s,\"Tags\":%s}",
 						  db_param, json_string(db_identifier),
-						  id_param, json_string(snapshot), tags_json(tags));
+						  id_param, json_string(snapshot), tags_to_json(tags));
 		op.id = operation_insert(op.kind, region, snapshot, db_identifier, params, timeout);
 
-		snprintf(idbuf, sizeof(idbuf), INT64_FORMAT, op.id);
-		created_by.key = TAG_CREATED_BY;
-		created_by.value = GetUserNameFromId(GetUserId(), false);
-		operation_tag.key = TAG_OPERATION;
-		operation_tag.value = idbuf;
-		all_tags = lappend(lappend(list_copy(tags), &created_by), &operation_tag);
+		all_tags = tags_with_provenance(tags, GetUserNameFromId(GetUserId(), false), op.id);
 
 		req = rds_create_snapshot_request(cluster, region, db_identifier, snapshot, all_tags);
 		aws_call(req, &reply);
@@ -331,7 +301,7 @@ list_snapshots(FunctionCallInfo fcinfo, bool cluster)
 			nulls[10] = s->arn == NULL;
 			if (s->arn)
 				values[10] = CStringGetTextDatum(s->arn);
-			values[11] = DirectFunctionCall1(jsonb_in, CStringGetDatum(tags_json(s->tags)));
+			values[11] = DirectFunctionCall1(jsonb_in, CStringGetDatum(tags_to_json(s->tags)));
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 		pages++;

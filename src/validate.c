@@ -9,9 +9,11 @@
  */
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -267,4 +269,51 @@ validate_snapshot_ref(const char *argname, const char *value, bool cluster)
 				 errmsg("invalid %s ARN \"%s\" in %s", what, value, argname),
 				 errdetail("%s", problem)));
 	return pnstrdup(part[3], len[3]);
+}
+
+/* tags as a JSON object of strings */
+char *
+tags_to_json(List *tags)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	foreach(lc, tags)
+	{
+		TagPair    *t = lfirst(lc);
+
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoChar(&buf, ',');
+		escape_json(&buf, t->key);
+		appendStringInfoChar(&buf, ':');
+		escape_json(&buf, t->value);
+	}
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
+TagPair *
+tag_pair(const char *key, const char *value)
+{
+	TagPair    *t = palloc(sizeof(TagPair));
+
+	t->key = pstrdup(key);
+	t->value = pstrdup(value);
+	return t;
+}
+
+/*
+ * A copy of tags plus the two every resource rds_backup creates carries:
+ * who asked for it, and the operation that made it.
+ */
+List *
+tags_with_provenance(List *tags, const char *role, int64 op_id)
+{
+	List	   *all = list_copy(tags);
+
+	all = lappend(all, tag_pair(TAG_CREATED_BY, role));
+	all = lappend(all, tag_pair(TAG_OPERATION, psprintf(INT64_FORMAT, op_id)));
+	return all;
 }

@@ -35,6 +35,9 @@ extern const char *identifier_problem(const char *value, int maxlen);
 extern void validate_identifier(const char *argname, const char *what,
 								const char *value, int maxlen);
 extern List *validate_tags(const char *argname, Jsonb *tags, int reserved);
+extern char *tags_to_json(List *tags);
+extern TagPair *tag_pair(const char *key, const char *value);
+extern List *tags_with_provenance(List *tags, const char *role, int64 op_id);
 
 /*
  * A snapshot to read from: an identifier (automated "rds:..." and AWS
