@@ -365,7 +365,8 @@ catalog_find_export_operation(const char *region, const char *export_id)
 	" o.session_pid," \
 	" coalesce(o.params->>'cluster' = 'true', false)," \
 	" CASE WHEN o.kind = 'modify' THEN o.params - 'cluster' - 'ApplyImmediately'" \
-	"  - 'DBInstanceIdentifier' - 'DBClusterIdentifier' END"
+	"  - 'DBInstanceIdentifier' - 'DBClusterIdentifier' END," \
+	" o.resource_arn"
 
 static char *
 col_text(HeapTuple tup, TupleDesc desc, int col)
@@ -456,6 +457,7 @@ tracked_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext mcxt, char **row
 		if (!isnull)
 			t->expect = expect_from_jsonb(DatumGetJsonbP(d));
 	}
+	t->resource_arn = (s = col_text(tup, desc, 21)) ? pstrdup(s) : NULL;
 	MemoryContextSwitchTo(old);
 	return t;
 }

@@ -278,7 +278,8 @@ apply_seen(TrackFamily fam, TrackedOp *op, const XNode *n)
 	}
 	if (aws && (op->aws_status == NULL || strcmp(aws, op->aws_status) != 0))
 		op->u.aws_status = pstrdup(aws);
-	if (arn)
+	/* only what changed: an unchanged row is not rewritten */
+	if (arn && (op->resource_arn == NULL || strcmp(arn, op->resource_arn) != 0))
 		op->u.resource_arn = pstrdup(arn);
 	if (prog)
 	{
@@ -452,7 +453,8 @@ static void
 hold_in_progress(TrackedOp *op, const char *aws_status)
 {
 	op->u.status = strcmp(op->status, "in_progress") == 0 ? NULL : "in_progress";
-	op->u.aws_status = aws_status;
+	op->u.aws_status = (aws_status && op->aws_status &&
+						strcmp(op->aws_status, aws_status) == 0) ? NULL : aws_status;
 	op->u.progress = -1;
 }
 
@@ -469,8 +471,6 @@ static int
 create_writer(TrackedOp *op, List **audit)
 {
 	List	   *tags = NIL;
-	TagPair    *created_by = palloc(sizeof(TagPair));
-	TagPair    *operation = palloc(sizeof(TagPair));
 	AwsRequest *req;
 	AwsReply	reply;
 
@@ -484,11 +484,7 @@ create_writer(TrackedOp *op, List **audit)
 							 DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
 																CStringGetDatum(op->tags_json))),
 							 2);
-	created_by->key = TAG_CREATED_BY;
-	created_by->value = op->requested_by;
-	operation->key = TAG_OPERATION;
-	operation->value = psprintf(INT64_FORMAT, op->id);
-	tags = lappend(lappend(tags, created_by), operation);
+	tags = tags_with_provenance(tags, op->requested_by, op->id);
 
 	req = rds_create_cluster_instance_request(op->region, op->writer, op->resource,
 											  op->writer_class, op->seen_engine, tags);

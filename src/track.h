@@ -31,6 +31,7 @@ typedef struct TrackedOp
 	char	   *source;
 	char	   *status;
 	char	   *aws_status;
+	char	   *resource_arn;
 	int			progress;		/* -1 when unknown */
 	char	   *request_id;
 	char	   *export_id;		/* params->>'ExportTaskIdentifier' */
