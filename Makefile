@@ -29,3 +29,8 @@ $(OBJS): $(wildcard src/*.h)
 .PHONY: sigv4-test
 sigv4-test:
 	$(MAKE) -C test/sigv4
+
+# libFuzzer harnesses of the PostgreSQL-free modules (clang); SECONDS=N each
+.PHONY: fuzz
+fuzz:
+	$(MAKE) -C test/fuzz run
