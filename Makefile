@@ -29,3 +29,8 @@ $(OBJS): $(wildcard src/*.h)
 .PHONY: sigv4-test
 sigv4-test:
 	$(MAKE) -C test/sigv4
+
+# ratios measured side by side in one run (bench/README.md); not a test
+.PHONY: bench
+bench:
+	bash bench/run.sh

@@ -70,13 +70,15 @@ connects=$(awk '{s += $2} END {print s}' "$W/curl.raw")
 tail -n +2 "$W/curl.raw" | awk '{printf "%.3f\n", $1 * 1000}' >"$W/curl.ms"	# first: warm-up
 
 # --- AWS CLI, a process per call ------------------------------------------
+# the CLI itself, not a version manager's shim in front of it
+AWS_BIN=$(pyenv which aws 2>/dev/null || command -v aws)
 : >"$W/cli.ms"
 for _ in $(seq "$CLI_RUNS"); do
 	t0=$(date +%s%N)
 	env AWS_ACCESS_KEY_ID="$RB_KEY_ID" AWS_SECRET_ACCESS_KEY="$RB_SECRET" \
 		AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
 		AWS_EC2_METADATA_DISABLED=true AWS_PAGER= \
-		aws rds describe-db-snapshots --db-instance-identifier bench-db \
+		"$AWS_BIN" rds describe-db-snapshots --db-instance-identifier bench-db \
 		--endpoint-url "$RB_EMU_URL" --output json >"$W/cli.json" || { echo "call_cost: aws failed"; exit 1; }
 	t1=$(date +%s%N)
 	echo "$(( (t1 - t0) / 1000 ))" | awk '{printf "%.3f\n", $1 / 1000}' >>"$W/cli.ms"
@@ -95,5 +97,5 @@ printf '  %-44s %5s calls  p50 %8s  p95 %8s\n' "rds_backup rds_snapshots(), tota
 printf '  %-44s %5s calls  p50 %8s  p95 %8s\n' "  of which the HTTP exchange (audit duration)" "$audited" "$h50" "$h95"
 printf '  %-44s %5s calls  p50 %8s  p95 %8s\n' "  the rest (audit_log write, parse, SQL)" "$CALLS" "$r50" "$r95"
 printf '  %-44s %5s calls  p50 %8s  p95 %8s  (%s connection(s))\n' "curl --aws-sigv4, one process, kept alive" "$CALLS" "$c50" "$c95" "$connects"
-printf '  %-44s %5s runs   p50 %8s  p95 %8s\n' "aws rds describe-db-snapshots (process start)" "$CLI_RUNS" "$a50" "$a95"
+printf '  %-44s %5s runs   p50 %8s  p95 %8s  (%s)\n' "aws rds describe-db-snapshots (process start)" "$CLI_RUNS" "$a50" "$a95" "$("$AWS_BIN" --version 2>&1 | cut -d' ' -f1)"
 echo "call_cost: p50 rds_backup ${e50} ms, curl ${c50} ms (x$(ratio "$e50" "$c50") of curl; HTTP part x$(ratio "$h50" "$c50")), aws cli ${a50} ms (rds_backup is $(ratio "$a50" "$e50") times faster)"
