@@ -34,3 +34,8 @@ sigv4-test:
 .PHONY: fuzz
 fuzz:
 	$(MAKE) -C test/fuzz run
+
+# ratios measured side by side in one run (bench/README.md); not a test
+.PHONY: bench
+bench:
+	bash bench/run.sh
