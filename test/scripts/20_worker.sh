@@ -179,10 +179,10 @@ sleep 3
 is "$(q2 "SELECT pid FROM pg_stat_activity WHERE backend_type = 'rds_backup tracker'")" "$pid1" \
 	"without the extension the worker keeps running (no crash loop)"
 is "$(grep -c 'waits for CREATE EXTENSION rds_backup' "$RB_TMP/noext.log")" "1" "and says once what it waits for"
+emu seed-snapshot late-start --instance orders-prod
 q2 "CREATE EXTENSION rds_backup" >/dev/null
 q2 "INSERT INTO rds_backup.operations (kind, region, resource, source, requested_by, status, request_id)
     VALUES ('snapshot', 'us-east-1', 'late-start', 'orders-prod', 'x', 'in_progress', 'r')" >/dev/null
-emu seed-snapshot late-start --instance orders-prod
 is "$(PGPORT=$port2 wait_for "SELECT status FROM rds_backup.operations WHERE resource = 'late-start'" succeeded 20)" "succeeded" \
 	"once the extension exists, the worker tracks its operations"
 rb_as_user "$(rb_bindir)/pg_ctl" -D "$RB_TMP/noext" -m fast stop >/dev/null
