@@ -23,8 +23,7 @@ q "INSERT INTO rds_backup.operations (kind, region, resource, source, requested_
      FROM generate_series(1, 1000) i" >/dev/null
 t0=$(now_ms)
 q "SELECT rds_backup.rds_snapshot('bulk-db', 'bk-extra')" >/dev/null	# wakes the worker
-wait_for "SELECT last_pending FROM rds_backup.tracker_status()" 1001 20 >/dev/null
-is "$(q "SELECT last_round_calls FROM rds_backup.tracker_status()")" "11" \
+is "$(wait_for "SELECT last_pending || ' ' || last_round_calls FROM rds_backup.tracker_status()" "1001 11" 20)" "1001 11" \
 	"one round over 1,001 pending snapshots makes 11 Describe calls (100 identifiers each)"
 
 done_at=$(wait_for "SELECT count(*) FROM rds_backup.operations WHERE resource LIKE 'bk-%' AND status = 'succeeded'" 1001 60)
