@@ -92,6 +92,17 @@ RESET rds_backup.max_attempts;
 -- 5xx replies are retried too
 \! /usr/bin/python3 test/emulator/emuctl.py fault CreateDBSnapshot http503 --count 1 >/dev/null
 SELECT status FROM rds_backup.rds_snapshot('orders-prod', 'after-503');
+-- a reply lost after AWS made the snapshot: the retry meets
+-- DBSnapshotAlreadyExists, and the snapshot carrying this operation's tag is
+-- recognised as ours (no error, no second snapshot under another name)
+\! /usr/bin/python3 test/emulator/emuctl.py fault CreateDBSnapshot truncated --count 1 >/dev/null
+SELECT status FROM rds_backup.rds_snapshot('orders-prod', 'lost-reply');
+SELECT action, http_status, error_code FROM rds_backup.audit_log
+ WHERE target = 'lost-reply' ORDER BY id;
+\! /usr/bin/python3 test/emulator/emuctl.py seed-instance lost-db >/dev/null
+\! /usr/bin/python3 test/emulator/emuctl.py fault CreateDBSnapshot truncated --count 1 >/dev/null
+SELECT status FROM rds_backup.rds_snapshot('lost-db');
+SELECT count(*) AS snapshots_of_lost_db FROM rds_backup.rds_snapshots('lost-db');
 -- a reply that is not XML: no guess, the row stays pending for the worker
 SET rds_backup.max_attempts = 1;
 \! /usr/bin/python3 test/emulator/emuctl.py fault CreateDBSnapshot malformed --count 1 >/dev/null

@@ -62,6 +62,43 @@ auto_snapshot_id(const char *db_identifier, int attempt, const char *kind,
 	}
 }
 
+
+/*
+ * The snapshot AWS says exists already: ours, if it carries this
+ * operation's tag.  That happens when an attempt created it and its reply
+ * was lost (libcurl may even resend a request on a reset connection), so
+ * the retry met DBSnapshotAlreadyExists.
+ */
+static RdsSnapshot *
+own_existing_snapshot(bool cluster, const char *region, const char *snapshot,
+					  int64 op_id, List **audit)
+{
+	AwsRequest *req = rds_describe_snapshots_request(cluster, region, NULL, snapshot,
+													 NULL, NULL);
+	AwsReply	reply;
+	char	   *marker;
+	List	   *snaps;
+	ListCell   *lc;
+	char		idbuf[32];
+
+	aws_call(req, &reply);
+	*audit = list_concat(*audit, reply.audit);
+	if (reply.outcome != AWS_OK)
+		return NULL;
+	snaps = rds_read_snapshot_list(cluster, &reply, &marker);
+	if (snaps == NIL)
+		return NULL;
+	snprintf(idbuf, sizeof(idbuf), INT64_FORMAT, op_id);
+	foreach(lc, ((RdsSnapshot *) linitial(snaps))->tags)
+	{
+		TagPair    *t = lfirst(lc);
+
+		if (strcmp(t->key, TAG_OPERATION) == 0 && strcmp(t->value, idbuf) == 0)
+			return linitial(snaps);
+	}
+	return NULL;
+}
+
 /*
  * rds_snapshot(db_instance, snapshot, tags, wait, timeout, region) and
  * rds_cluster_snapshot(db_cluster, ...): the same arguments.
@@ -123,10 +160,14 @@ create_snapshot(FunctionCallInfo fcinfo, bool cluster)
 
 		req = rds_create_snapshot_request(cluster, region, db_identifier, snapshot, all_tags);
 		aws_call(req, &reply);
+		s = NULL;
 
+		if (reply.outcome == AWS_ERROR_REPLY && strcmp(reply.error_code, exists_code) == 0 &&
+			(s = own_existing_snapshot(cluster, region, snapshot, op.id, &reply.audit)) != NULL)
+			reply.outcome = AWS_OK;
 		/* someone else took the automatic name first: pick the next one */
-		if (auto_id && reply.outcome == AWS_ERROR_REPLY && attempt < AUTO_ID_ATTEMPTS &&
-			strcmp(reply.error_code, exists_code) == 0)
+		else if (auto_id && reply.outcome == AWS_ERROR_REPLY && attempt < AUTO_ID_ATTEMPTS &&
+				 strcmp(reply.error_code, exists_code) == 0)
 		{
 			OpUpdate	u = OP_UPDATE_INIT;
 
@@ -138,7 +179,8 @@ create_snapshot(FunctionCallInfo fcinfo, bool cluster)
 
 		if (reply.outcome == AWS_OK)
 		{
-			s = rds_read_snapshot_result(cluster, &reply);
+			if (s == NULL)
+				s = rds_read_snapshot_result(cluster, &reply);
 			ok.status = track_status_outcome(op.kind, s->status);
 			ok.aws_status = s->status;
 			ok.progress = strcmp(ok.status, "succeeded") == 0 ? 100 : s->progress;
