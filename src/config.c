@@ -69,23 +69,6 @@ show_access_key_id(void)
 	return buf;
 }
 
-/* Never echo the value: it may be a secret pasted into the wrong setting. */
-static bool
-check_credential(char **newval, void **extra, GucSource source)
-{
-	const char *p;
-
-	for (p = *newval; p && *p; p++)
-	{
-		if ((unsigned char) *p < 0x21 || (unsigned char) *p == 0x7f)
-		{
-			GUC_check_errdetail("Credentials cannot contain spaces or control characters.");
-			return false;
-		}
-	}
-	return true;
-}
-
 static bool
 check_region(char **newval, void **extra, GucSource source)
 {
@@ -132,17 +115,17 @@ config_define_gucs(void)
 							   "AWS access key id of static credentials.",
 							   "Empty: the credential provider chain.",
 							   &rb_access_key_id, "", PGC_SUSET, SECRET_FLAGS,
-							   check_credential, NULL, show_access_key_id);
+							   NULL, NULL, show_access_key_id);
 	DefineCustomStringVariable("rds_backup.secret_access_key",
 							   "AWS secret access key of static credentials.",
 							   NULL,
 							   &rb_secret_access_key, "", PGC_SUSET, SECRET_FLAGS,
-							   check_credential, NULL, show_secret_access_key);
+							   NULL, NULL, show_secret_access_key);
 	DefineCustomStringVariable("rds_backup.session_token",
 							   "AWS session token of static temporary credentials.",
 							   NULL,
 							   &rb_session_token, "", PGC_SUSET, SECRET_FLAGS,
-							   check_credential, NULL, show_session_token);
+							   NULL, NULL, show_session_token);
 	DefineCustomStringVariable("rds_backup.profile",
 							   "Profile of the shared AWS credentials and config files.",
 							   "Empty: AWS_PROFILE, else \"default\".",

@@ -179,11 +179,32 @@ credentials_profile_region(void)
 	return pl.region;
 }
 
+/*
+ * Checked here rather than in a GUC check hook: PostgreSQL's own message
+ * for a rejected setting quotes the value, and this one is a secret.
+ */
+static void
+check_printable(const char *value, const char *what, const char *source)
+{
+	const char *p;
+
+	for (p = value; p && *p; p++)
+		if ((unsigned char) *p < 0x21 || (unsigned char) *p == 0x7f)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+					 errmsg("the AWS %s from %s contains a space or control character",
+							what, source)));
+}
+
 static AwsCredentials *
 make_credentials(const char *key, const char *secret, const char *token,
 				 const char *source)
 {
 	AwsCredentials *c = palloc0(sizeof(AwsCredentials));
+
+	check_printable(key, "access key id", source);
+	check_printable(secret, "secret access key", source);
+	check_printable(token, "session token", source);
 
 	c->access_key_id = pstrdup(key);
 	c->secret_access_key = pstrdup(secret);
