@@ -64,6 +64,18 @@ like "$st" "^(pending|in_progress)$" "its operation is kept, not failed ($st)"
 st=$(wait_for "SELECT status FROM rds_backup.operations WHERE resource = 'hung-create'" succeeded 30)
 is "$st" "succeeded" "the worker finds the snapshot AWS made and completes the operation"
 
+# a reply over the 16 MB cap is refused, not buffered
+emu fault DescribeDBSnapshots oversized --size 17000000 --count 2
+like "$(qerr "SELECT count(*) FROM rds_backup.rds_snapshots()")" "^08006 could not reach RDS for DescribeDBSnapshots" \
+	"an oversized reply is refused"
+like "$(psql -XAtq -c "SELECT count(*) FROM rds_backup.rds_snapshots()" 2>&1)" "reply larger than 16777216 bytes" \
+	"and the error says why"
+
+# a static credential with a space: refused at use, without quoting it
+out=$(psql -XAtq -c "SET rds_backup.secret_access_key = 'two words'" -c "SELECT rds_backup.rds_snapshots()" 2>&1)
+like "$out" "secret access key from static contains a space" "a malformed static secret is refused when used"
+if [[ "$out" == *"two words"* ]]; then fail "the malformed secret is not quoted" "it is"; else pass "the malformed secret is not quoted"; fi
+
 # connections are reused across calls in one backend: after three calls the
 # backend holds exactly one connection to the emulator
 cat >"$RB_TMP/reuse.sql" <<SQL
