@@ -289,6 +289,40 @@ send_once(const AwsRequest *req, const AwsEndpoint *ep, const AwsCredentials *cr
 	PG_END_TRY();
 }
 
+/*
+ * Some AWS services explain a SignatureDoesNotMatch by quoting the canonical
+ * request, whose signed headers include X-Amz-Security-Token.  An error
+ * message goes into ERRORs and catalog rows: cut that part off, and blank
+ * any credential it still quotes.
+ */
+static const char *
+scrub_error_message(const char *message, const AwsCredentials *creds)
+{
+	char	   *m;
+	char	   *cut;
+	const char *secrets[2];
+	size_t		i;
+
+	if (message == NULL)
+		return NULL;
+	m = pstrdup(message);
+	if ((cut = strstr(m, "The Canonical String")) != NULL)
+		*cut = '\0';
+	secrets[0] = creds->secret_access_key;
+	secrets[1] = creds->session_token;
+	for (i = 0; i < lengthof(secrets); i++)
+	{
+		char	   *hit;
+		size_t		len;
+
+		if (secrets[i] == NULL || (len = strlen(secrets[i])) < 8)
+			continue;
+		while ((hit = strstr(m, secrets[i])) != NULL)
+			memset(hit, '*', len);
+	}
+	return m;
+}
+
 /* Interpret an HTTP reply; false if it is not AWS XML at all. */
 static void
 read_reply(const AwsRequest *req, const HttpResponse *resp, AwsReply *reply)
@@ -383,6 +417,7 @@ aws_call(AwsRequest *req, AwsReply *reply)
 		{
 			case HTTP_DONE:
 				read_reply(req, &resp, reply);
+				reply->error_message = scrub_error_message(reply->error_message, creds);
 				break;
 			case HTTP_INTERRUPTED:
 				reply->outcome = AWS_INTERRUPTED;
