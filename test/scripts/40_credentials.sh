@@ -50,6 +50,21 @@ like "$(qerr "SET rds_backup.access_key_id = 'ASIAEMULATOR0EXPIRED';
         SET rds_backup.session_token = 'emulator-session-token-expired';
         SELECT rds_backup.rds_snapshots()")" "^28000 RDS DescribeDBSnapshots failed: ExpiredToken" "expired temporary credentials: ExpiredToken, SQLSTATE 28000"
 
+# an AWS error that quotes the canonical request (with the session token)
+# reaches the ERROR cut short, and the token never shows
+emu fault DescribeDBSnapshots error --code SignatureDoesNotMatch --status 403 --count 1 \
+	--message "Signature mismatch. The Canonical String for this request should have been 'POST / x-amz-security-token:emulator-session-token-0000000001'"
+out=$(psql -XAtq -c "SET rds_backup.access_key_id = 'ASIAEMULATOR00000001'" \
+	-c "SET rds_backup.secret_access_key = 'emulator/secret/key/temporary0000000001'" \
+	-c "SET rds_backup.session_token = 'emulator-session-token-0000000001'" \
+	-c "SELECT rds_backup.rds_snapshots()" 2>&1)
+like "$out" "SignatureDoesNotMatch: Signature mismatch" "AWS's error reaches the caller"
+if [[ "$out" == *"session-token"* || "$out" == *"Canonical String"* ]]; then
+	fail "the quoted canonical request is cut off" "it is not"
+else
+	pass "the quoted canonical request, and the token in it, are cut off"
+fi
+
 # 3. shared files, by profile; region from the profile
 nostatic="SET rds_backup.access_key_id = ''; SET rds_backup.secret_access_key = '';
           SET rds_backup.credentials_file = '$files/credentials'; SET rds_backup.config_file = '$files/config';"
