@@ -4,8 +4,8 @@ EXTENSION = rds_backup
 MODULE_big = rds_backup
 DATA = sql/rds_backup--1.0.sql
 
-# every C file under src/ is part of the module
-OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+# every C file under src/ and its layer folders is part of the module
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c)))
 
 PG_CPPFLAGS = -Isrc $(shell xml2-config --cflags)
 # -Wextra, except for unused parameters: PostgreSQL's own headers (ilist.h,
@@ -24,7 +24,7 @@ include $(PGXS)
 
 # PGXS does not track header dependencies: every object depends on every
 # header, so a changed struct never leaves a stale object behind
-$(OBJS): $(wildcard src/*.h)
+$(OBJS): $(wildcard src/*.h src/*/*.h)
 
 .PHONY: sigv4-test
 sigv4-test:

@@ -23,9 +23,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "aws_alloc.h"
-#include "aws_query.h"
-#include "sigv4.h"
+#include "aws/alloc.h"
+#include "aws/query.h"
+#include "aws/sigv4.h"
 
 #define KEY_ID	"AKIAEMULATOR00000001"
 #define SECRET	"emulator/secret/key/0000000000000000001"

@@ -11,9 +11,9 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
-#include "aws_alloc.h"
-#include "config.h"
-#include "tracker.h"
+#include "aws/alloc.h"
+#include "aws/config.h"
+#include "core/tracker.h"
 
 PG_MODULE_MAGIC;
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws_ini.h"
+#include "aws/ini.h"
 
 typedef struct State
 {

@@ -26,8 +26,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "aws_alloc.h"
-#include "aws_query.h"
+#include "aws/alloc.h"
+#include "aws/query.h"
 
 #define MAX_OPS 64
 #define MAX_LIST 8

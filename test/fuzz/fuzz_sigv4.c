@@ -30,8 +30,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "aws_alloc.h"
-#include "sigv4.h"
+#include "aws/alloc.h"
+#include "aws/sigv4.h"
 
 #define MAX_HEADERS 32
 #define N_FIELDS 7

@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws_alloc.h"
-#include "aws_query.h"
+#include "aws/alloc.h"
+#include "aws/query.h"
 #include "json.h"
-#include "rds_model.h"
-#include "sigv4.h"
+#include "aws/sigv4.h"
+#include "rds/model.h"
 
 /* Cases of aws-c-auth-v4/ that do not apply, with the reason; none today */
 static const struct

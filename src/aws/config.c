@@ -1,0 +1,167 @@
+/*-------------------------------------------------------------------------
+ * config.c
+ *		The rds_backup.* configuration parameters.
+ *
+ * Credentials are superuser-only and never displayed: SHOW and pg_settings
+ * are refused to other roles (GUC_SUPERUSER_ONLY), the rows are left out of
+ * SHOW ALL and pg_settings for everyone (GUC_NO_SHOW_ALL), and the show
+ * hook masks the value for whoever asks by name.  That only holds in a
+ * session that has loaded the library before anyone asks, which is why
+ * README.md requires shared_preload_libraries: a session that has not
+ * loaded it holds postgresql.conf's values as plain placeholders.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/guc.h"
+
+#include "aws/config.h"
+#include "aws/endpoint.h"
+
+char	   *rb_region = NULL;
+char	   *rb_endpoint = NULL;
+char	   *rb_access_key_id = NULL;
+char	   *rb_secret_access_key = NULL;
+char	   *rb_session_token = NULL;
+char	   *rb_profile = NULL;
+char	   *rb_credentials_file = NULL;
+char	   *rb_config_file = NULL;
+char	   *rb_ca_file = NULL;
+int			rb_connect_timeout_ms = 10000;
+int			rb_request_timeout_ms = 60000;
+int			rb_max_attempts = 3;
+bool		rb_preloaded = false;
+
+#define SECRET_FLAGS	(GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE)
+
+static const char *
+show_masked(const char *value)
+{
+	return (value && value[0]) ? "********" : "";
+}
+
+static const char *
+show_secret_access_key(void)
+{
+	return show_masked(rb_secret_access_key);
+}
+
+static const char *
+show_session_token(void)
+{
+	return show_masked(rb_session_token);
+}
+
+/* The key id names an IAM user; show only enough of it to recognise it. */
+static const char *
+show_access_key_id(void)
+{
+	static char buf[32];
+	size_t		len;
+
+	if (rb_access_key_id == NULL || rb_access_key_id[0] == '\0')
+		return "";
+	len = strlen(rb_access_key_id);
+	if (len < 12)
+		return "********";
+	snprintf(buf, sizeof(buf), "%.4s...%s", rb_access_key_id,
+			 rb_access_key_id + len - 4);
+	return buf;
+}
+
+static bool
+check_region(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	if (!endpoint_region_is_valid(*newval))
+	{
+		GUC_check_errdetail("A region is written like \"us-east-1\" or \"eu-central-2\".");
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_endpoint(char **newval, void **extra, GucSource source)
+{
+	const char *problem;
+
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	problem = endpoint_check_url(*newval);
+	if (problem)
+	{
+		GUC_check_errdetail("%s", problem);
+		return false;
+	}
+	return true;
+}
+
+void
+config_define_gucs(void)
+{
+	DefineCustomStringVariable("rds_backup.region",
+							   "AWS region of calls that name none.",
+							   "Empty: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region.",
+							   &rb_region, "", PGC_USERSET, 0,
+							   check_region, NULL, NULL);
+	DefineCustomStringVariable("rds_backup.endpoint",
+							   "Base URL of the RDS API instead of the region's AWS endpoint.",
+							   "For VPC endpoints and test emulators; plain http only to loopback addresses.",
+							   &rb_endpoint, "", PGC_SUSET, 0,
+							   check_endpoint, NULL, NULL);
+	DefineCustomStringVariable("rds_backup.access_key_id",
+							   "AWS access key id of static credentials.",
+							   "Empty: the credential provider chain.",
+							   &rb_access_key_id, "", PGC_SUSET, SECRET_FLAGS,
+							   NULL, NULL, show_access_key_id);
+	DefineCustomStringVariable("rds_backup.secret_access_key",
+							   "AWS secret access key of static credentials.",
+							   NULL,
+							   &rb_secret_access_key, "", PGC_SUSET, SECRET_FLAGS,
+							   NULL, NULL, show_secret_access_key);
+	DefineCustomStringVariable("rds_backup.session_token",
+							   "AWS session token of static temporary credentials.",
+							   NULL,
+							   &rb_session_token, "", PGC_SUSET, SECRET_FLAGS,
+							   NULL, NULL, show_session_token);
+	DefineCustomStringVariable("rds_backup.profile",
+							   "Profile of the shared AWS credentials and config files.",
+							   "Empty: AWS_PROFILE, else \"default\".",
+							   &rb_profile, "", PGC_SUSET, 0,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("rds_backup.credentials_file",
+							   "Path of the shared AWS credentials file.",
+							   "Empty: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials of the server's user.",
+							   &rb_credentials_file, "", PGC_SUSET, 0,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("rds_backup.config_file",
+							   "Path of the shared AWS config file.",
+							   "Empty: AWS_CONFIG_FILE, else ~/.aws/config of the server's user.",
+							   &rb_config_file, "", PGC_SUSET, 0,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("rds_backup.ca_file",
+							   "CA bundle that verifies the AWS endpoint's TLS certificate.",
+							   "Empty: the system's trust store.",
+							   &rb_ca_file, "", PGC_SUSET, 0,
+							   NULL, NULL, NULL);
+	DefineCustomIntVariable("rds_backup.connect_timeout",
+							"Time allowed to connect to AWS, per attempt.",
+							NULL,
+							&rb_connect_timeout_ms, 10000, 100, 300000,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("rds_backup.request_timeout",
+							"Time allowed for one AWS request and its reply, per attempt.",
+							NULL,
+							&rb_request_timeout_ms, 60000, 100, 3600000,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("rds_backup.max_attempts",
+							"Attempts per AWS call, the first included (AWS standard retry mode).",
+							NULL,
+							&rb_max_attempts, 3, 1, 10,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+}

@@ -1,0 +1,245 @@
+/*-------------------------------------------------------------------------
+ * endpoint.c
+ *		Which region a call goes to, and which URL serves that region.
+ *
+ * A region ends up in a host name, so it is checked against the shape of
+ * AWS region names before it is used: a caller-supplied region must never
+ * be able to point a signed request at some other host.  Overrides of the
+ * endpoint come only from the superuser-only rds_backup.endpoint and from
+ * the server's environment; plain http is accepted only for loopback.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+
+#include "aws/config.h"
+#include "aws/credentials.h"
+#include "aws/endpoint.h"
+
+/* us-east-1, us-gov-west-1, cn-north-1, ap-southeast-4, us-isob-east-1 */
+bool
+endpoint_region_is_valid(const char *region)
+{
+	const char *p = region;
+	int			letters = 0;
+	int			words = 0;
+	int			digits = 0;
+
+	if (region == NULL || strlen(region) > 32)
+		return false;
+	/* two-letter area */
+	while (*p >= 'a' && *p <= 'z')
+	{
+		p++;
+		letters++;
+	}
+	if (letters != 2)
+		return false;
+	/* one or more "-word" parts, then "-digits" */
+	while (*p == '-')
+	{
+		p++;
+		if (*p >= 'a' && *p <= 'z')
+		{
+			while (*p >= 'a' && *p <= 'z')
+				p++;
+			words++;
+			continue;
+		}
+		while (*p >= '0' && *p <= '9')
+		{
+			p++;
+			digits++;
+		}
+		break;
+	}
+	return *p == '\0' && words >= 1 && digits >= 1 && digits <= 2;
+}
+
+static bool
+host_is_loopback(const char *host)
+{
+	unsigned char addr[16];
+	char		buf[64];
+	size_t		len = strlen(host);
+
+	if (pg_strcasecmp(host, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, addr) == 1)
+		return addr[0] == 127;
+	/* CURLU gives IPv6 hosts in brackets */
+	if (len > 2 && host[0] == '[' && host[len - 1] == ']' && len - 2 < sizeof(buf))
+	{
+		memcpy(buf, host + 1, len - 2);
+		buf[len - 2] = '\0';
+		if (inet_pton(AF_INET6, buf, addr) == 1)
+		{
+			static const unsigned char loop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+
+			return memcmp(addr, loop6, 16) == 0;
+		}
+	}
+	return false;
+}
+
+/*
+ * Parse an endpoint URL.  Returns NULL when it is acceptable, else a
+ * sentence saying why not; *host_out and *port_out are set (malloc'd by
+ * libcurl, freed here after copying) when wanted.
+ */
+static const char *
+parse_endpoint(const char *url, char **scheme_out, char **host_out, char **port_out)
+{
+	CURLU	   *u = curl_url();
+	char	   *scheme = NULL,
+			   *host = NULL,
+			   *port = NULL,
+			   *path = NULL,
+			   *part = NULL;
+	const char *problem = NULL;
+
+	if (u == NULL)
+		return "Out of memory.";
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+		problem = "It is not a valid absolute URL.";
+	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+			 (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0))
+		problem = "Only https URLs (and http to loopback addresses) are accepted.";
+	else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		problem = "The URL names no host.";
+	else if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK)
+		problem = "The URL may not carry a user name or password.";
+	else if (curl_url_get(u, CURLUPART_QUERY, &part, 0) == CURLUE_OK ||
+			 curl_url_get(u, CURLUPART_FRAGMENT, &part, 0) == CURLUE_OK)
+		problem = "The URL may not carry a query or fragment.";
+	else if (curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
+			 strcmp(path, "/") != 0 && path[0] != '\0')
+		problem = "The URL may not carry a path.";
+	else if (strcmp(scheme, "http") == 0 && !host_is_loopback(host))
+		problem = "Plain http is accepted only for loopback addresses; use https.";
+
+	if (problem == NULL)
+	{
+		curl_url_get(u, CURLUPART_PORT, &port, 0);
+		if (scheme_out)
+			*scheme_out = pstrdup(scheme);
+		if (host_out)
+			*host_out = pstrdup(host);
+		if (port_out)
+			*port_out = port ? pstrdup(port) : NULL;
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_free(part);
+	curl_url_cleanup(u);
+	return problem;
+}
+
+const char *
+endpoint_check_url(const char *url)
+{
+	return parse_endpoint(url, NULL, NULL, NULL);
+}
+
+char *
+endpoint_resolve_region(const char *explicit_region)
+{
+	const char *r = NULL;
+	const char *origin = NULL;
+	char	   *profile_region;
+
+	if (explicit_region)
+	{
+		r = explicit_region;
+		origin = "region argument";
+	}
+	else if (rb_region && rb_region[0])
+		return pstrdup(rb_region);	/* checked by its GUC hook */
+	else if ((r = getenv("AWS_REGION")) && r[0])
+		origin = "AWS_REGION";
+	else if ((r = getenv("AWS_DEFAULT_REGION")) && r[0])
+		origin = "AWS_DEFAULT_REGION";
+	else if ((profile_region = credentials_profile_region()) != NULL)
+	{
+		r = profile_region;
+		origin = "AWS config file";
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no AWS region is configured"),
+				 errhint("Pass region => '...', set rds_backup.region, or give the server AWS_REGION.")));
+
+	if (!endpoint_region_is_valid(r))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid AWS region \"%s\" from %s", r, origin),
+				 errdetail("A region is written like \"us-east-1\" or \"eu-central-2\".")));
+	return pstrdup(r);
+}
+
+static const char *
+service_env_name(const char *service)
+{
+	if (strcmp(service, "rds") == 0)
+		return "AWS_ENDPOINT_URL_RDS";
+	if (strcmp(service, "sts") == 0)
+		return "AWS_ENDPOINT_URL_STS";
+	if (strcmp(service, "sns") == 0)
+		return "AWS_ENDPOINT_URL_SNS";
+	if (strcmp(service, "monitoring") == 0)
+		return "AWS_ENDPOINT_URL_CLOUDWATCH";
+	elog(ERROR, "unknown AWS service \"%s\"", service);
+	return NULL;				/* keep compiler quiet */
+}
+
+AwsEndpoint *
+endpoint_resolve(const char *service, const char *region)
+{
+	AwsEndpoint *ep = palloc0(sizeof(AwsEndpoint));
+	const char *url = NULL;
+	const char *origin = NULL;
+	const char *env_name = service_env_name(service);
+	char	   *scheme,
+			   *host,
+			   *port;
+	const char *problem;
+
+	if (strcmp(service, "rds") == 0 && rb_endpoint && rb_endpoint[0])
+	{
+		url = rb_endpoint;
+		origin = "rds_backup.endpoint";
+	}
+	else if ((url = getenv(env_name)) && url[0])
+		origin = env_name;
+	else if ((url = getenv("AWS_ENDPOINT_URL")) && url[0])
+		origin = "AWS_ENDPOINT_URL";
+	else
+		url = NULL;
+
+	if (url == NULL)
+	{
+		const char *suffix = strncmp(region, "cn-", 3) == 0 ?
+			"amazonaws.com.cn" : "amazonaws.com";
+
+		ep->host = psprintf("%s.%s.%s", service, region, suffix);
+		ep->url = psprintf("https://%s/", ep->host);
+		ep->overridden = false;
+		return ep;
+	}
+
+	problem = parse_endpoint(url, &scheme, &host, &port);
+	if (problem)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid AWS endpoint in %s", origin),
+				 errdetail("%s", problem)));
+	ep->host = port ? psprintf("%s:%s", host, port) : host;
+	ep->url = psprintf("%s://%s/", scheme, ep->host);
+	ep->overridden = true;
+	return ep;
+}
