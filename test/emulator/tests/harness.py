@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -65,6 +66,10 @@ class Emulator:
             self.port = int(f.read())
         self.scheme = "https" if "--tls-cert" in extra else "http"
         self.endpoint = "%s://127.0.0.1:%d" % (self.scheme, self.port)
+        self.tls = None       # the control API is served over TLS too
+        if self.scheme == "https":
+            self.tls = ssl.create_default_context(
+                cafile=extra[list(extra).index("--tls-cert") + 1])
 
     def read_stderr(self):
         with open(os.path.join(self.dir, "stderr")) as f:
@@ -72,9 +77,9 @@ class Emulator:
 
     def ctl(self, method, path, payload=None):
         data = None if payload is None else json.dumps(payload).encode()
-        req = urllib.request.Request("http://127.0.0.1:%d/_emulator/%s" % (self.port, path),
+        req = urllib.request.Request("%s/_emulator/%s" % (self.endpoint, path),
                                      data=data, method=method)
-        with urllib.request.urlopen(req, timeout=30) as resp:
+        with urllib.request.urlopen(req, timeout=30, context=self.tls) as resp:
             return json.loads(resp.read())
 
     def seed(self, kind, **spec):
