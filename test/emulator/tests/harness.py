@@ -53,9 +53,13 @@ class Emulator:
         self.dir = tempfile.mkdtemp(prefix="rdsemu-test-")
         port_file = os.path.join(self.dir, "port")
         self.stderr = open(os.path.join(self.dir, "stderr"), "w")
+        # The resources' clock stands still unless a test moves it (advance)
+        # or asks for a speed: on a busy machine a few slow CLI calls must not
+        # let a 10-second snapshot finish behind a test's back.
+        speed = [] if "--speed" in extra else ["--speed", "0"]
         self.proc = subprocess.Popen(
             [PYTHON, os.path.join(EMU_DIR, "rds_emulator.py"), "--port", "0",
-             "--port-file", port_file, "--seed", "7"] + list(extra),
+             "--port-file", port_file, "--seed", "7"] + speed + list(extra),
             stdout=subprocess.DEVNULL, stderr=self.stderr)
         deadline = time.time() + 20
         while not os.path.exists(port_file):
