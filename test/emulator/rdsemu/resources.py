@@ -6,6 +6,7 @@ in the model's shape (DBInstance, DBSnapshot, ...).  Timed behaviour
 which the store calls with the emulated time before every request.
 """
 import datetime
+import functools
 
 PARTITION = "aws"
 
@@ -43,9 +44,10 @@ class Timed:
         self.seconds = max(0.0, float(seconds))
         self.final = final
         self.on_done = on_done
+        self.end_at = start + datetime.timedelta(seconds=self.seconds)
 
     def end(self):
-        return self.start + datetime.timedelta(seconds=self.seconds)
+        return self.end_at
 
     def fraction(self, now):
         if self.seconds <= 0:
@@ -53,11 +55,14 @@ class Timed:
         return min(1.0, max(0.0, seconds_between(self.start, now) / self.seconds))
 
     def due(self, now):
-        return now >= self.end()
+        return now >= self.end_at
 
 
 class Resource:
     kind = "resource"
+    # Store.tick calls tick() only when the timer is due, or always when this
+    # is True (resources whose phases follow their own clock, as exports).
+    always_tick = False
 
     def __init__(self, ident, account, region):
         self.id = ident
@@ -67,7 +72,7 @@ class Resource:
         self.status = "available"
         self.timed = None
 
-    @property
+    @functools.cached_property
     def arn(self):
         return arn(self.region, self.account, self.kind, self.id)
 
@@ -444,6 +449,7 @@ class DBClusterSnapshot(_Snapshot):
 
 class ExportTask(Resource):
     kind = "export-task"
+    always_tick = True
 
     def __init__(self, ident, account, region, **f):
         super().__init__(ident, account, region)

@@ -19,9 +19,12 @@ class Region:
         self.export_tasks = {}
         self.automated_backups = {}    # arn -> AutomatedBackup (retained / replicated)
 
+    def tables(self):
+        return (self.instances, self.clusters, self.snapshots, self.cluster_snapshots,
+                self.export_tasks, self.automated_backups)
+
     def all_resources(self):
-        for table in (self.instances, self.clusters, self.snapshots,
-                      self.cluster_snapshots, self.export_tasks, self.automated_backups):
+        for table in self.tables():
             yield from list(table.values())
 
     def table_for(self, kind):
@@ -70,8 +73,17 @@ class Store:
         return [r for (acct, n), r in self.regions.items() if n == name]
 
     def tick(self, now):
+        """Run the transitions due at `now`.  Every request calls this with
+        the lock held, so it looks at each resource's timer only (a
+        thousand snapshots must not cost a method call each)."""
         for region in list(self.regions.values()):
-            for res in region.all_resources():
+            due = []
+            for table in region.tables():
+                for res in table.values():
+                    timed = res.timed
+                    if (timed is not None and now >= timed.end_at) or res.always_tick:
+                        due.append(res)
+            for res in due:
                 res.tick(now, region)
 
     def take_failure(self, kind):

@@ -216,9 +216,12 @@ class Runner:
         self.failed = 0
         self.cli_successes = set()    # actions the AWS CLI completed with HTTP 200
 
-    def test(self, group, emu_args=()):
+    def test(self, group, emu_args=(), alone=False):
+        """alone: run the group after the others, by itself (a load test
+        would slow the others' real-time steps, and they its figures)."""
         def register(func):
-            self.groups.setdefault(group, {"args": tuple(emu_args), "tests": []})
+            self.groups.setdefault(group, {"args": tuple(emu_args), "tests": [],
+                                           "alone": alone})
             self.groups[group]["tests"].append(func)
             return func
         return register
@@ -274,12 +277,17 @@ class Runner:
 
     def main(self, argv):
         wanted = set(argv[1:])       # group names; tests in a group depend on each other
+        chosen = [(name, spec) for name, spec in self.groups.items()
+                  if not wanted or name in wanted]
         threads = [threading.Thread(target=self.run_group, args=(name, spec))
-                   for name, spec in self.groups.items() if not wanted or name in wanted]
+                   for name, spec in chosen if not spec["alone"]]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        for name, spec in chosen:
+            if spec["alone"]:
+                self.run_group(name, spec)
         if not wanted:
             self.check_coverage()
         print("%d passed, %d failed" % (self.passed, self.failed), flush=True)
