@@ -11,13 +11,14 @@
   emuctl.py --port P seed-snapshot ID --instance I [--type automated] [--count N]
             [--status S] [--shared-with ACCT ...] [...]
   emuctl.py --port P seed-cluster-snapshot ID --cluster C [...]
-  emuctl.py --port P status {instance|cluster|snapshot|cluster-snapshot|export-task} ID STATUS
-  emuctl.py --port P clock [--advance S] [--set T] [--speed X] [--reset]
+  emuctl.py --port P status {instance|cluster|snapshot|cluster-snapshot|export-task|
+            automated-backup} ID STATUS [--region R] [--failure-cause TEXT]
+  emuctl.py --port P clock [--advance S [--keep-wall]] [--set T] [--speed X] [--reset]
   emuctl.py --port P config key=json ...        (durations.snapshot=2 sets one duration)
   emuctl.py --port P fault ACTION KIND [--count N] [--probability P] [--delay S]
             [--code C] [--status N] [--message M] [--size B] [--region R] [--no-execute]
   emuctl.py --port P faults | faults-clear
-  emuctl.py --port P fail-next KIND [--count N]
+  emuctl.py --port P fail-next KIND [--count N] [--status S] [--failure-cause TEXT]
   emuctl.py --port P log [--action A] [--since N] [--json]
   emuctl.py --port P counts | state | sns | metrics | credentials
   emuctl.py --port P role ROLE_ARN [--external-id X] [--deny] [--max-session-duration S]
@@ -144,13 +145,16 @@ def build_parser():
         p.add_argument("--shared-with", action="append")
     p = sub.add_parser("status")
     p.add_argument("type", choices=("instance", "cluster", "snapshot", "cluster-snapshot",
-                                    "export-task"))
-    p.add_argument("id")
-    p.add_argument("status")
+                                    "export-task", "automated-backup"))
+    p.add_argument("id", help="identifier; automated backups: ARN, or the source instance")
+    p.add_argument("status", help="any status string; it stays until an action changes it")
     p.add_argument("--region")
     p.add_argument("--account")
+    p.add_argument("--failure-cause", help="export tasks: the FailureCause")
     p = sub.add_parser("clock")
     p.add_argument("--advance", type=float)
+    p.add_argument("--keep-wall", action="store_true",
+                   help="with --advance: AWS's wall clock (signatures) does not move")
     p.add_argument("--set")
     p.add_argument("--speed", type=float)
     p.add_argument("--reset", action="store_true")
@@ -167,6 +171,8 @@ def build_parser():
     p = sub.add_parser("fail-next")
     p.add_argument("kind")
     p.add_argument("--count", type=int, default=1)
+    p.add_argument("--status", help="the status it ends in (default: failed / FAILED)")
+    p.add_argument("--failure-cause", help="exports: the FailureCause")
     p = sub.add_parser("log")
     p.add_argument("--action")
     p.add_argument("--since", type=int, default=0)
@@ -213,12 +219,16 @@ def run(args):
             spec["region"] = args.region
         if args.account:
             spec["account"] = args.account
+        if args.failure_cause:
+            spec["failure_cause"] = args.failure_cause
         return request(port, "POST", "status", spec)
     if cmd == "clock":
         spec = {k: v for k, v in (("advance", args.advance), ("set", args.set),
                                   ("speed", args.speed)) if v is not None}
         if args.reset:
             spec["reset"] = True
+        if args.keep_wall:
+            spec["wall"] = False
         return request(port, "POST" if spec else "GET", "clock", spec or None)
     if cmd == "config":
         spec = {}
@@ -238,7 +248,12 @@ def run(args):
             spec["execute"] = False
         return request(port, "POST", "faults", spec)
     if cmd == "fail-next":
-        return request(port, "POST", "fail-next", {"kind": args.kind, "count": args.count})
+        spec = {"kind": args.kind, "count": args.count}
+        if args.status:
+            spec["status"] = args.status
+        if args.failure_cause:
+            spec["failure_cause"] = args.failure_cause
+        return request(port, "POST", "fail-next", spec)
     if cmd == "log":
         path = "log?since=%d" % args.since + ("&action=%s" % args.action if args.action else "")
         entries = request(port, "GET", path)

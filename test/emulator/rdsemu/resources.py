@@ -71,6 +71,7 @@ class Resource:
         self.tags = []
         self.status = "available"
         self.timed = None
+        self.forced = False       # status set through the control API: timers keep off
 
     @functools.cached_property
     def arn(self):
@@ -78,7 +79,15 @@ class Resource:
 
     def begin(self, status, now, seconds, final, on_done=None):
         self.status = status
+        self.forced = False
         self.timed = Timed(now, seconds, final, on_done)
+
+    def force_status(self, status, now):
+        """The control API's status: it stays until an action or a new force
+        changes it; no timer of the emulator moves the resource out of it."""
+        self.timed = None
+        self.forced = True
+        self.status = status
 
     def tick(self, now, region):
         """Finish a due transition; return True when something changed."""
@@ -337,7 +346,6 @@ class _Snapshot(Resource):
         self.source_region = f.get("source_region")            # cross-region copies
         self.original_create_time = f.get("original_create_time") or self.create_time
         self.restore_accounts = list(f.get("restore_accounts", []))
-        self.will_fail = False
         self.tags = tag_list(f.get("tags", []))
         self.extra = dict(f.get("extra", {}))     # source settings restores reuse
 
@@ -348,9 +356,9 @@ class _Snapshot(Resource):
             return min(99, int(self.timed.fraction(now) * 100))
         return 0
 
-    def start_creating(self, now, seconds, will_fail=False):
-        self.will_fail = will_fail
-        self.begin("creating", now, seconds, "failed" if will_fail else "available")
+    def start_creating(self, now, seconds, failure=None):
+        """creating -> available, or -> failure's status (see Store.take_failure)."""
+        self.begin("creating", now, seconds, failure["status"] if failure else "available")
 
     def attributes(self):
         return [{"AttributeName": "restore", "AttributeValues": list(self.restore_accounts)}]
@@ -450,6 +458,7 @@ class DBClusterSnapshot(_Snapshot):
 class ExportTask(Resource):
     kind = "export-task"
     always_tick = True
+    FAILED_CAUSE = "The export failed (injected by the emulator)."
 
     def __init__(self, ident, account, region, **f):
         super().__init__(ident, account, region)
@@ -466,7 +475,7 @@ class ExportTask(Resource):
         self.size_gb = int(f.get("size_gb", 1))
         self.status = f.get("status", "STARTING")
         self.failure_cause = None
-        self.will_fail = False
+        self.failure = None        # {"status", "failure_cause"}: how it ends instead
         self.seconds = float(f.get("seconds", 30))
         self.starting_seconds = float(f.get("starting_seconds", 5))
         self.cancel_seconds = float(f.get("cancel_seconds", 5))
@@ -476,8 +485,10 @@ class ExportTask(Resource):
     def progress(self, now):
         if self.status == "COMPLETE":
             return 100
-        if self.status in ("STARTING", "CANCELED", "CANCELING", "FAILED"):
-            return 0 if self.status == "STARTING" else self._percent
+        if self.status == "STARTING":
+            return 0
+        if self.status != "IN_PROGRESS" or self.forced:
+            return self._percent
         return self._fraction(now)
 
     def _fraction(self, now):
@@ -488,6 +499,8 @@ class ExportTask(Resource):
         return max(0, min(99, int(100 * done / run)))
 
     def tick(self, now, region):
+        if self.forced:
+            return False
         elapsed = seconds_between(self.start_time, now)
         before = self.status
         if self.status == "CANCELING":
@@ -497,18 +510,36 @@ class ExportTask(Resource):
         elif self.status == "STARTING" and elapsed >= self.starting_seconds:
             self.status = "IN_PROGRESS"
         if self.status == "IN_PROGRESS" and elapsed >= self.seconds:
-            if self.will_fail:
-                self.status = "FAILED"
-                self.failure_cause = "The export failed (injected by the emulator)."
-                self._percent = self._fraction(now)
+            end = self.start_time + datetime.timedelta(seconds=self.seconds)
+            if self.failure:
+                self._end_as(self.failure["status"], end, self.failure.get("failure_cause"))
             else:
                 self.status = "COMPLETE"
-            self.end_time = self.start_time + datetime.timedelta(seconds=self.seconds)
+                self.end_time = end
         return before != self.status
+
+    def _end_as(self, status, when, cause=None):
+        """Any status but the running ones: progress freezes; an end time
+        for the final statuses; FAILED always has a FailureCause."""
+        self._percent = self.progress(when)
+        self.status = status
+        if status in ("COMPLETE", "FAILED", "CANCELED"):
+            self.end_time = self.end_time or when
+        else:
+            self.end_time = None
+        if status == "FAILED":
+            self.failure_cause = cause or self.failure_cause or self.FAILED_CAUSE
+        elif cause:
+            self.failure_cause = cause
+
+    def force_status(self, status, now, failure_cause=None):
+        self._end_as(status, now, failure_cause)
+        self.forced = True
 
     def cancel(self, now):
         self._percent = self.progress(now)
         self.status = "CANCELING"
+        self.forced = False
         self.cancel_at = now
 
     def to_model(self, now):

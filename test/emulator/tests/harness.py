@@ -89,8 +89,8 @@ class Emulator:
     def seed(self, kind, **spec):
         return self.ctl("POST", "seed/" + kind, spec)
 
-    def advance(self, seconds):
-        return self.ctl("POST", "clock", {"advance": seconds})
+    def advance(self, seconds, wall=True):
+        return self.ctl("POST", "clock", {"advance": seconds, "wall": wall})
 
     def fault(self, **spec):
         return self.ctl("POST", "faults", spec)

@@ -171,6 +171,17 @@ def shared_source(ctx, text, table_name, fault_shape, what, any_region=False):
     return snap
 
 
+# ---------------------------------------------------------------------------
+# Outcomes
+
+
+def final_status(ctx, kind, success):
+    """The status an operation of `kind` lands in: `success`, unless the
+    control API's fail-next queued another one."""
+    failure = ctx.store.take_failure(kind)
+    return failure["status"] if failure else success
+
+
 def window_check(ctx, when, earliest, latest, what):
     if earliest is None or latest is None or not earliest <= when <= latest:
         from ..clock import iso

@@ -4,7 +4,7 @@ from .. import errors
 from .. import resources as R
 from ..state import parse_arn
 from . import action
-from .common import apply_filters, filter_values, lookup_id, paginate
+from .common import apply_filters, filter_values, final_status, lookup_id, paginate
 from .presign import check_presigned_url
 from .rds_copy import check_kms_key
 from .rds_restore import auto_backup_arn
@@ -106,7 +106,7 @@ def start_db_instance_automated_backups_replication(ctx, p):
         kms_key_id=kms or inst.kms_key_id, retention=retention, earliest=ctx.now,
         instance_class=inst.instance_class, storage_type=inst.storage_type)
     backup.begin("pending", ctx.now, ctx.duration("replication"),
-                 "failed" if ctx.store.take_failure("replication") else "replicating")
+                 final_status(ctx, "replication", "replicating"))
     ctx.region.automated_backups[backup.arn] = backup
     inst.replications.append(backup.arn)
     return {"DBInstanceAutomatedBackup": backup.to_model(ctx.now, ctx.lag)}
@@ -126,6 +126,7 @@ def stop_db_instance_automated_backups_replication(ctx, p):
                         % (source_arn, ctx.region_name))
     backup = replicas[0]
     backup.timed = None
+    backup.forced = False
     backup.status = "retained"
     backup.latest = backup.window(ctx.now, ctx.lag)[1] or ctx.now
     region = ctx.store.regions.get((parsed["account"], parsed["region"]))

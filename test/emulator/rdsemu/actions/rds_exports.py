@@ -79,7 +79,7 @@ def start_export_task(ctx, p):
         size_gb=max(1, getattr(source, "allocated_storage", 1)),
         seconds=durations["export"], starting_seconds=durations["export_starting"],
         cancel_seconds=durations["export_cancel"])
-    task.will_fail = ctx.store.take_failure("export")
+    task.failure = ctx.store.take_failure("export")
     ctx.region.export_tasks[ident] = task
     return task.to_model(ctx.now)
 

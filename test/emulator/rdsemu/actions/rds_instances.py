@@ -7,8 +7,8 @@ from .. import builders
 from .. import resources as R
 from . import action
 from .common import (INSTANCE_ID_MAX, SNAPSHOT_ID_MAX, apply_filters, check_identifier,
-                     check_tags, filter_values, get_cluster, get_instance, id_or_arn,
-                     paginate)
+                     check_tags, filter_values, final_status, get_cluster, get_instance,
+                     id_or_arn, paginate)
 
 ENGINES = ("postgres", "aurora-postgresql", "mysql", "aurora-mysql", "mariadb")
 
@@ -95,7 +95,7 @@ def create_db_instance(ctx, p):
             fields["kms_key_id"] = p.get("KmsKeyId")
     inst = builders.new_instance(ctx.store, ctx.region, ident, ctx.now, **fields)
     inst.begin("creating", ctx.now, ctx.duration("create_instance"),
-               "failed" if ctx.store.take_failure("create_instance") else "available")
+               final_status(ctx, "create_instance", "available"))
     return {"DBInstance": inst.to_model(ctx.now, ctx.lag)}
 
 
@@ -166,7 +166,7 @@ def modify_db_instance(ctx, p):
                 inst.pending[src] = p[src]
     if changes_status:
         inst.begin("modifying", now, ctx.duration("modify"),
-                   "incompatible-parameters" if ctx.store.take_failure("modify") else "available")
+                   final_status(ctx, "modify", "available"))
     return {"DBInstance": inst.to_model(now, ctx.lag)}
 
 
