@@ -72,6 +72,7 @@ class Resource:
         self.status = "available"
         self.timed = None
         self.forced = False       # status set through the control API: timers keep off
+        self.visible_at = None    # eventual consistency: Describe* shows it from then on
 
     @functools.cached_property
     def arn(self):
@@ -88,6 +89,9 @@ class Resource:
         self.timed = None
         self.forced = True
         self.status = status
+
+    def visible(self, now):
+        return self.visible_at is None or now >= self.visible_at
 
     def tick(self, now, region):
         """Finish a due transition; return True when something changed."""

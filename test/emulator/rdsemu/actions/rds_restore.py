@@ -4,7 +4,7 @@ from .. import builders
 from .. import errors
 from .. import resources as R
 from . import action
-from .common import (CLUSTER_ID_MAX, INSTANCE_ID_MAX, check_identifier, check_tags,
+from .common import (CLUSTER_ID_MAX, INSTANCE_ID_MAX, check_identifier, check_tags, created,
                      final_status, get_cluster, get_instance, shared_source, window_check)
 
 # Restore parameters copied onto the new instance / cluster.
@@ -41,6 +41,7 @@ def _new_cluster_id(ctx, value):
 
 
 def _start(ctx, resource):
+    created(ctx, resource)
     resource.begin("creating", ctx.now, ctx.duration("restore"),
                    final_status(ctx, "restore", "available"))
 
