@@ -19,8 +19,9 @@
             [--code C] [--status N] [--message M] [--size B] [--region R] [--no-execute]
   emuctl.py --port P faults | faults-clear
   emuctl.py --port P fail-next KIND [--count N] [--status S] [--failure-cause TEXT]
-  emuctl.py --port P log [--action A] [--since N] [--json]
-  emuctl.py --port P counts | state | sns | metrics | credentials
+  emuctl.py --port P log [--action A] [--target ID] [--since N] [--json]
+  emuctl.py --port P counts [--by-target] [--action A] [--since N]
+  emuctl.py --port P state | sns | metrics | credentials
   emuctl.py --port P role ROLE_ARN [--external-id X] [--deny] [--max-session-duration S]
   emuctl.py --port P call METHOD PATH [JSON]
 
@@ -33,6 +34,7 @@ import os
 import sys
 import urllib.error
 import urllib.request
+from urllib.parse import urlencode
 
 
 def request(port, method, path, payload=None, timeout=30):
@@ -120,7 +122,7 @@ def build_parser():
     ap.add_argument("--port", type=int)
     ap.add_argument("--port-file")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("health", "reset", "faults", "faults-clear", "counts", "state", "sns",
+    for name in ("health", "reset", "faults", "faults-clear", "state", "sns",
                  "metrics", "credentials"):
         sub.add_parser(name)
     p = sub.add_parser("seed-instance")
@@ -175,8 +177,14 @@ def build_parser():
     p.add_argument("--failure-cause", help="exports: the FailureCause")
     p = sub.add_parser("log")
     p.add_argument("--action")
+    p.add_argument("--target", help="the identifier the request names")
     p.add_argument("--since", type=int, default=0)
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("counts")
+    p.add_argument("--by-target", action="store_true",
+                   help="per action and identifier the request names")
+    p.add_argument("--action")
+    p.add_argument("--since", type=int, default=0)
     p = sub.add_parser("role")
     p.add_argument("role_arn")
     p.add_argument("--external-id")
@@ -203,7 +211,7 @@ def resolve_port(args):
 def run(args):
     port = resolve_port(args)
     cmd = args.cmd
-    simple_get = {"health": "health", "faults": "faults", "counts": "counts", "state": "state",
+    simple_get = {"health": "health", "faults": "faults", "state": "state",
                   "sns": "sns", "metrics": "metrics", "credentials": "credentials"}
     if cmd in simple_get:
         return request(port, "GET", simple_get[cmd])
@@ -254,15 +262,25 @@ def run(args):
         if args.failure_cause:
             spec["failure_cause"] = args.failure_cause
         return request(port, "POST", "fail-next", spec)
+    if cmd == "counts":
+        query = {"since": args.since}
+        if args.by_target:
+            query["by"] = "target"
+        if args.action:
+            query["action"] = args.action
+        return request(port, "GET", "counts?" + urlencode(query))
     if cmd == "log":
-        path = "log?since=%d" % args.since + ("&action=%s" % args.action if args.action else "")
-        entries = request(port, "GET", path)
+        query = {"since": args.since}
+        for key in ("action", "target"):
+            if getattr(args, key):
+                query[key] = getattr(args, key)
+        entries = request(port, "GET", "log?" + urlencode(query))
         if args.json:
             return entries
         for e in entries:
-            print("%5d %s %-10s %-42s %3s %s%s" % (
+            print("%5d %s %-10s %-42s %-24s %3s %s%s" % (
                 e["seq"], e["time"], e.get("region") or "-", e.get("action") or "-",
-                e.get("status"), e.get("error_code") or "",
+                e.get("target") or "-", e.get("status"), e.get("error_code") or "",
                 (" fault=" + e["fault"]) if e.get("fault") else ""))
         return None
     if cmd == "role":

@@ -12,7 +12,7 @@ from . import actions, model, sigv4, xmlio
 from .clock import iso
 from .errors import AwsError, internal_failure, missing_parameter
 from .metadata import Metadata
-from .reqlog import redact_params
+from .reqlog import redact_params, target_of
 
 # Fault kinds after which the action still ran (the reply got lost).
 TRANSPORT_FAULTS = ("reset", "close", "delay", "hang", "malformed", "truncated", "oversized")
@@ -75,12 +75,14 @@ class Emulator:
         entry = {"time": iso(now), "method": method, "host": headers.get("Host"),
                  "user_agent": headers.get("User-Agent"),
                  "request_id": request_id, "service": None, "action": None,
-                 "region": None, "access_key_id": None, "params": {}, "status": None}
+                 "region": None, "access_key_id": None, "params": {}, "target": None,
+                 "status": None}
         namespace = self.models.get("rds").namespace
         fault = None
         try:
             params = self._params(method, url, headers, body)
             entry["action"] = params.get("Action")
+            entry["target"] = target_of(entry["action"], params)
             entry["params"] = redact_params(
                 {k: v for k, v in params.items() if k not in ("Action", "Version")})
             key_id, region, signing_name = sigv4.claimed_scope(headers, url)

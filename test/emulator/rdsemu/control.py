@@ -150,7 +150,8 @@ def clear_faults(app, spec, query, handler):
 
 def get_log(app, spec, query, handler):
     return app.reqlog.entries(action=query.get("action"), since=int(query.get("since", 0)),
-                              region=query.get("region"), service=query.get("service"))
+                              region=query.get("region"), service=query.get("service"),
+                              target=query.get("target"))
 
 
 def clear_log(app, spec, query, handler):
@@ -159,7 +160,11 @@ def clear_log(app, spec, query, handler):
 
 
 def counts(app, spec, query, handler):
-    return app.reqlog.counts()
+    by = query.get("by")
+    if by not in (None, "action", "target"):
+        raise ControlError("'by' must be action or target")
+    return app.reqlog.counts(by_target=by == "target", action=query.get("action"),
+                             since=int(query.get("since", 0)), region=query.get("region"))
 
 
 def state(app, spec, query, now):

@@ -95,9 +95,13 @@ class Emulator:
     def fault(self, **spec):
         return self.ctl("POST", "faults", spec)
 
-    def log(self, action=None, since=0):
-        path = "log?since=%d" % since + ("&action=%s" % action if action else "")
-        return self.ctl("GET", path)
+    def log(self, action=None, since=0, target=None):
+        query = {"since": since}
+        if action:
+            query["action"] = action
+        if target:
+            query["target"] = target
+        return self.ctl("GET", "log?" + urlencode(query))
 
     def last_seq(self):
         entries = self.ctl("GET", "log")
