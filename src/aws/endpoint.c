@@ -85,6 +85,48 @@ host_is_loopback(const char *host)
 }
 
 /*
+ * A host name of letters, digits and hyphens in dot-separated labels, or an
+ * IP address (IPv6 in brackets).  libcurl accepts more (bytes above 0x7f,
+ * empty labels, an IPv6 zone), none of which belongs in a Host header that
+ * is signed.
+ */
+static bool
+host_is_valid(const char *host)
+{
+	size_t		len = strlen(host);
+	const char *p;
+	bool		label_start = true;
+
+	if (len == 0 || len > 253)
+		return false;
+	if (host[0] == '[')
+	{
+		if (host[len - 1] != ']' || len < 4)
+			return false;
+		for (p = host + 1; p < host + len - 1; p++)
+			if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+				  (*p >= 'A' && *p <= 'F') || *p == ':' || *p == '.'))
+				return false;
+		return true;
+	}
+	for (p = host; *p; p++)
+	{
+		if (*p == '.')
+		{
+			if (label_start)
+				return false;	/* empty label */
+			label_start = true;
+			continue;
+		}
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			  (*p >= '0' && *p <= '9') || *p == '-'))
+			return false;
+		label_start = false;
+	}
+	return !label_start;
+}
+
+/*
  * Parse an endpoint URL.  Returns NULL when it is acceptable, else a
  * sentence saying why not; *host_out and *port_out are set (malloc'd by
  * libcurl, freed here after copying) when wanted.
@@ -109,6 +151,8 @@ parse_endpoint(const char *url, char **scheme_out, char **host_out, char **port_
 		problem = "Only https URLs (and http to loopback addresses) are accepted.";
 	else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
 		problem = "The URL names no host.";
+	else if (!host_is_valid(host))
+		problem = "The host must be a DNS name of letters, digits, hyphens and dots, or an IP address.";
 	else if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK)
 		problem = "The URL may not carry a user name or password.";
 	else if (curl_url_get(u, CURLUPART_QUERY, &part, 0) == CURLUE_OK ||
