@@ -106,11 +106,12 @@ validate_tags(const char *argname, Jsonb *tags, int reserved)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("%s has an empty tag key", argname)));
+			/* quote 40 characters, never a part of one */
 			if (pg_mbstrlen(key) > 128)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("tag key \"%.40s...\" in %s is longer than 128 characters",
-								key, argname)));
+						 errmsg("tag key \"%.*s...\" in %s is longer than 128 characters",
+								pg_mbcharcliplen(key, strlen(key), 40), key, argname)));
 			if (pg_strncasecmp(key, "aws:", 4) == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
