@@ -10,8 +10,9 @@
  *
  * STS replies carry secret keys and session tokens, so libxml2's messages
  * are caught by a handler on our parser context that keeps only the first
- * error's text (never the input around it), instead of the core handler,
- * which would ereport warnings together with an excerpt of the input.
+ * error's code and position (libxml2's texts quote the input), instead of
+ * the core handler, which would ereport warnings together with an excerpt
+ * of the input.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -39,9 +40,6 @@
 
 #include "aws/xml_reply.h"
 
-/* Longest libxml2 message quoted in our error text. */
-#define XR_MAX_LIBXML_MESSAGE	200
-
 /*
  * State of the parse in progress.  Static because the libxml2 callbacks
  * cannot allocate with palloc (they must not throw); there is only one
@@ -51,8 +49,9 @@ static struct
 {
 	bool		saw_doctype;
 	bool		have_error;
+	int			error_code;
 	int			error_line;
-	char		error_msg[XR_MAX_LIBXML_MESSAGE + 1];
+	int			error_column;
 } xr_state;
 
 /* State of the conversion to XNodes. */
@@ -78,7 +77,10 @@ xr_reject_doctype(void *ctx,
 
 /*
  * Structured error handler for our parser context.  Runs inside libxml2:
- * no palloc, no ereport.  Keeps the first error's message and line only.
+ * no palloc, no ereport.  Keeps the first error's code and position only:
+ * libxml2's own messages quote the input (attribute values, entity and tag
+ * names), and a reply may carry secrets (STS) that an ERROR, a catalog row
+ * or the server log must not.
  */
 #if LIBXML_VERSION >= 21200
 typedef const xmlError *XrErrorPtr;
@@ -89,26 +91,83 @@ typedef xmlErrorPtr XrErrorPtr;
 static void
 xr_error_handler(void *data pg_attribute_unused(), XrErrorPtr error)
 {
-	const char *m;
-	int			i;
-
 	if (error == NULL || error->level < XML_ERR_ERROR || xr_state.have_error)
 		return;
 	xr_state.have_error = true;
+	xr_state.error_code = error->code;
 	xr_state.error_line = error->line;
-	m = error->message ? error->message : "unknown error";
+	xr_state.error_column = error->int2;
+}
 
-	/* printable ASCII only: the text ends up in an error message */
-	for (i = 0; i < XR_MAX_LIBXML_MESSAGE && m[i] != '\0'; i++)
+/* What a libxml2 error code means, in words that quote nothing. */
+static const char *
+xr_error_words(int code)
+{
+	switch (code)
 	{
-		unsigned char c = (unsigned char) m[i];
-
-		xr_state.error_msg[i] = (c >= 0x20 && c < 0x7f) ? c : ' ';
+		case XML_ERR_DOCUMENT_EMPTY:
+			return "the document is empty";
+		case XML_ERR_DOCUMENT_END:
+			return "content after the document element";
+		case XML_ERR_TAG_NAME_MISMATCH:
+			return "an end tag does not match its start tag";
+		case XML_ERR_TAG_NOT_FINISHED:
+		case XML_ERR_LTSLASH_REQUIRED:
+			return "the document ends inside an element";
+		case XML_ERR_GT_REQUIRED:
+			return "a tag is not closed";
+		case XML_ERR_NAME_REQUIRED:
+		case XML_ERR_DOCUMENT_START:
+			return "a name or element was expected";
+		case XML_ERR_UNDECLARED_ENTITY:
+		case XML_WAR_UNDECLARED_ENTITY:
+		case XML_ERR_ENTITYREF_SEMICOL_MISSING:
+			return "a malformed or undefined entity reference";
+		case XML_ERR_INVALID_CHAR:
+			return "a character XML does not allow";
+		case XML_ERR_INVALID_CHARREF:
+		case XML_ERR_INVALID_HEX_CHARREF:
+		case XML_ERR_INVALID_DEC_CHARREF:
+			return "an invalid character reference";
+		case XML_ERR_INVALID_ENCODING:
+		case XML_ERR_UNKNOWN_ENCODING:
+		case XML_ERR_UNSUPPORTED_ENCODING:
+			return "bytes not valid in the document's encoding";
+		case XML_ERR_ATTRIBUTE_NOT_STARTED:
+		case XML_ERR_ATTRIBUTE_NOT_FINISHED:
+		case XML_ERR_ATTRIBUTE_WITHOUT_VALUE:
+		case XML_ERR_LT_IN_ATTRIBUTE:
+		case XML_ERR_STRING_NOT_CLOSED:
+		case XML_ERR_STRING_NOT_STARTED:
+		case XML_ERR_EQUAL_REQUIRED:
+		case XML_ERR_SPACE_REQUIRED:
+			return "a malformed attribute";
+		case XML_ERR_ATTRIBUTE_REDEFINED:
+		case XML_NS_ERR_ATTRIBUTE_REDEFINED:
+			return "an attribute given twice";
+		case XML_ERR_COMMENT_NOT_FINISHED:
+		case XML_ERR_HYPHEN_IN_COMMENT:
+			return "a malformed comment";
+		case XML_ERR_CDATA_NOT_FINISHED:
+		case XML_ERR_MISPLACED_CDATA_END:
+			return "a malformed CDATA section";
+		case XML_ERR_PI_NOT_FINISHED:
+		case XML_ERR_PI_NOT_STARTED:
+		case XML_ERR_RESERVED_XML_NAME:
+		case XML_ERR_XMLDECL_NOT_FINISHED:
+		case XML_ERR_XMLDECL_NOT_STARTED:
+		case XML_ERR_VERSION_MISSING:
+			return "a malformed XML declaration or processing instruction";
+		case XML_ERR_NO_MEMORY:
+		case XML_ERR_INTERNAL_ERROR:
+			return "a limit of the XML parser (nesting, text size) or its memory";
+		default:
+			if (code >= XML_NS_ERR_XML_NAMESPACE && code <= XML_NS_ERR_COLON)
+				return "a malformed namespace";
+			if (code == XML_WAR_NS_URI || code == XML_WAR_NS_URI_RELATIVE)
+				return "a malformed namespace";
+			return "malformed XML";
 	}
-	/* drop libxml's trailing newline */
-	while (i > 0 && xr_state.error_msg[i - 1] == ' ')
-		i--;
-	xr_state.error_msg[i] = '\0';
 }
 
 /*
@@ -285,8 +344,9 @@ xml_reply_parse(const char *buf, size_t len, char **errmsg)
 				 pg_xml_error_occurred(xmlerrcxt))
 		{
 			if (xr_state.have_error)
-				err = psprintf("malformed XML reply: line %d: %s",
-							   xr_state.error_line, xr_state.error_msg);
+				err = psprintf("malformed XML reply: line %d, column %d: %s (libxml2 error %d)",
+							   xr_state.error_line, xr_state.error_column,
+							   xr_error_words(xr_state.error_code), xr_state.error_code);
 			else
 				err = pstrdup("malformed XML reply");
 		}
