@@ -282,8 +282,9 @@ encode_value(Encoder *e, const RdsMember *m, JsonbValue *v, const char *wire,
 			encode_structure(e, m, v, wire, path, sensitive);
 			break;
 		case RDS_MAP:
+			/* not 0A000: some connection pools take that class for a dead connection */
 			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("option \"%s\" in %s is a map, which rds_backup cannot send",
 							path, e->argname)));
 			break;
