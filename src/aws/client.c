@@ -29,6 +29,7 @@
 #include "aws/config.h"
 #include "aws/credentials.h"
 #include "aws/endpoint.h"
+#include "aws/errcodes.h"
 #include "aws/http.h"
 #include "aws/sigv4.h"
 
@@ -323,7 +324,43 @@ scrub_error_message(const char *message, const AwsCredentials *creds)
 	return m;
 }
 
-/* Interpret an HTTP reply; false if it is not AWS XML at all. */
+/*
+ * At most max printable ASCII characters of a header value from the
+ * network, for a message: anything else is replaced.
+ */
+static char *
+printable(const char *s, size_t max)
+{
+	size_t		len = strnlen(s, max);
+	char	   *out = palloc(len + 1);
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	out[len] = '\0';
+	return out;
+}
+
+/* text/xml, application/xml, or any +xml type (parameters aside) */
+static bool
+is_xml_media_type(const char *ct)
+{
+	const char *end = strchr(ct, ';');
+	size_t		len = end ? (size_t) (end - ct) : strlen(ct);
+
+	while (len > 0 && (ct[len - 1] == ' ' || ct[len - 1] == '\t'))
+		len--;
+	return (len == 8 && pg_strncasecmp(ct, "text/xml", 8) == 0) ||
+		(len == 15 && pg_strncasecmp(ct, "application/xml", 15) == 0) ||
+		(len > 4 && pg_strncasecmp(ct + len - 4, "+xml", 4) == 0);
+}
+
+/*
+ * Interpret an HTTP reply.  Anything but AWS's XML for this action is
+ * AWS_BAD_REPLY: a redirect (never followed: a signed request is not
+ * replayed elsewhere), another content type (a proxy's HTML page), a
+ * document that does not parse, or one that is not this action's reply.
+ */
 static void
 read_reply(const AwsRequest *req, const HttpResponse *resp, AwsReply *reply)
 {
@@ -339,6 +376,20 @@ read_reply(const AwsRequest *req, const HttpResponse *resp, AwsReply *reply)
 	reply->result = NULL;
 	reply->error_code = NULL;
 	reply->error_message = NULL;
+
+	if (resp->status >= 300 && resp->status <= 399)
+	{
+		reply->outcome = AWS_BAD_REPLY;
+		reply->transport_error = psprintf("HTTP %ld redirect, not followed", resp->status);
+		return;
+	}
+	if (resp->content_type != NULL && !is_xml_media_type(resp->content_type))
+	{
+		reply->outcome = AWS_BAD_REPLY;
+		reply->transport_error = psprintf("HTTP %ld with Content-Type \"%s\", not XML",
+										  resp->status, printable(resp->content_type, 64));
+		return;
+	}
 
 	root = resp->body_len > 0 ? xml_reply_parse(resp->body, resp->body_len, &errmsg) : NULL;
 	if (root == NULL)
@@ -364,6 +415,14 @@ read_reply(const AwsRequest *req, const HttpResponse *resp, AwsReply *reply)
 	{
 		reply->outcome = AWS_BAD_REPLY;
 		reply->transport_error = psprintf("HTTP %ld without an AWS error", resp->status);
+		return;
+	}
+	/* a well-formed document of some other kind must not read as "no results" */
+	if (strcmp(root->name, psprintf("%sResponse", req->action)) != 0)
+	{
+		reply->outcome = AWS_BAD_REPLY;
+		reply->transport_error = psprintf("HTTP %ld with an XML document that is not a %s reply",
+										  resp->status, req->action);
 		return;
 	}
 	reply->result = xnode_child(root, psprintf("%sResult", req->action));
@@ -413,6 +472,7 @@ aws_call(AwsRequest *req, AwsReply *reply)
 		send_once(req, ep, creds, body, body_len, &resp);
 		reply->attempts = attempt;
 		reply->transport_error = NULL;
+		reply->too_large = false;
 
 		switch (resp.outcome)
 		{
@@ -424,12 +484,19 @@ aws_call(AwsRequest *req, AwsReply *reply)
 				reply->outcome = AWS_INTERRUPTED;
 				reply->transport_error = pstrdup("interrupted by query cancel or shutdown");
 				break;
+			case HTTP_TOO_LARGE:
+				/* refused as it came in, never buffered */
+				reply->outcome = AWS_BAD_REPLY;
+				reply->http_status = 0;
+				reply->too_large = true;
+				reply->transport_error = psprintf("reply larger than %d bytes",
+												  RB_MAX_RESPONSE_BYTES);
+				break;
 			default:
 				reply->outcome = AWS_TRANSPORT;
 				reply->http_status = 0;
-				reply->transport_error = resp.outcome == HTTP_TOO_LARGE ?
-					psprintf("reply larger than %d bytes", RB_MAX_RESPONSE_BYTES) :
-					psprintf("%s: %s", http_outcome_name(resp.outcome), resp.error);
+				reply->transport_error = psprintf("%s: %s", http_outcome_name(resp.outcome),
+												  resp.error);
 				break;
 		}
 
@@ -442,6 +509,7 @@ aws_call(AwsRequest *req, AwsReply *reply)
 		a->error_code = reply->outcome == AWS_ERROR_REPLY ? reply->error_code :
 			reply->outcome == AWS_OK ? NULL :
 			reply->outcome == AWS_INTERRUPTED ? "interrupted" :
+			reply->too_large ? "reply-too-large" :
 			reply->outcome == AWS_BAD_REPLY ? "malformed-reply" :
 			resp.outcome == HTTP_TIMEOUT ? "timeout" : "transport";
 		a->request_id = reply->request_id;
@@ -462,7 +530,7 @@ aws_call(AwsRequest *req, AwsReply *reply)
 
 		if (reply->outcome == AWS_TRANSPORT)
 		{
-			retryable = resp.outcome != HTTP_TOO_LARGE;
+			retryable = true;
 			if (resp.outcome == HTTP_TIMEOUT)
 				cost = RETRY_TIMEOUT_COST;
 		}
@@ -542,7 +610,7 @@ sqlstate_for_code(const char *code, long http_status)
 	if (strstr(code, "AlreadyExists") != NULL)
 		return ERRCODE_DUPLICATE_OBJECT;
 	if (in_list(code, auth_codes))
-		return ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+		return ERRCODE_RB_AWS_CREDENTIALS_REFUSED;
 	if (in_list(code, denied_codes))
 		return ERRCODE_INSUFFICIENT_PRIVILEGE;
 	if (in_list(code, throttling_codes))
@@ -585,14 +653,17 @@ aws_raise(const AwsRequest *req, const AwsReply *reply, const char *extra_detail
 			break;
 		case AWS_BAD_REPLY:
 			ereport(ERROR,
-					(errcode(ERRCODE_PROTOCOL_VIOLATION),
+					(errcode(ERRCODE_RB_AWS_BAD_REPLY),
+					 reply->too_large ?
+					 errmsg("%s %s returned a reply larger than %d bytes", label, req->action,
+							RB_MAX_RESPONSE_BYTES) :
 					 errmsg("%s %s returned a reply that is not AWS XML", label, req->action),
 					 errdetail("%s.%s%s", reply->transport_error,
 							   extra_detail ? " " : "", extra_detail ? extra_detail : "")));
 			break;
 		default:
 			ereport(ERROR,
-					(errcode(ERRCODE_CONNECTION_FAILURE),
+					(errcode(ERRCODE_RB_AWS_UNREACHABLE),
 					 errmsg("could not reach %s for %s", label, req->action),
 					 errdetail("%s%s%s", reply->transport_error ? reply->transport_error : "",
 							   extra_detail ? " " : "", extra_detail ? extra_detail : ""),

@@ -43,7 +43,7 @@ typedef enum AwsOutcome
 	AWS_OK,						/* 2xx with a well-formed reply */
 	AWS_ERROR_REPLY,			/* AWS answered with an error */
 	AWS_TRANSPORT,				/* no usable reply: network, timeout, size */
-	AWS_BAD_REPLY,				/* a reply that is not AWS's XML */
+	AWS_BAD_REPLY,				/* a reply that is not AWS's XML, or too large */
 	AWS_INTERRUPTED				/* query cancel or shutdown while waiting */
 } AwsOutcome;
 
@@ -65,6 +65,7 @@ typedef struct AwsReply
 	const char *error_code;		/* AWS error code, or NULL */
 	const char *error_message;
 	char	   *transport_error;
+	bool		too_large;		/* AWS_BAD_REPLY: over RB_MAX_RESPONSE_BYTES */
 	int			attempts;
 	List	   *audit;			/* AuditEntry *, one per attempt, unwritten */
 } AwsReply;

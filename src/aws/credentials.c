@@ -22,6 +22,7 @@
 
 #include "aws/config.h"
 #include "aws/credentials.h"
+#include "aws/errcodes.h"
 #include "aws/ini.h"
 
 typedef struct ProfileLookup
@@ -191,7 +192,7 @@ check_printable(const char *value, const char *what, const char *source)
 	for (p = value; p && *p; p++)
 		if ((unsigned char) *p < 0x21 || (unsigned char) *p == 0x7f)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+					(errcode(ERRCODE_RB_NO_CREDENTIALS),
 					 errmsg("the AWS %s from %s contains a space or control character",
 							what, source)));
 }
@@ -258,7 +259,7 @@ credentials_get(void)
 	 */
 	if (have_s && !rb_preloaded)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				(errcode(ERRCODE_RB_NO_CREDENTIALS),
 				 errmsg("rds_backup.secret_access_key is set but rds_backup is not in shared_preload_libraries"),
 				 errdetail("Sessions that have not loaded rds_backup can read the setting."),
 				 errhint("Add rds_backup to shared_preload_libraries and restart, or give the server its credentials another way.")));
@@ -294,7 +295,7 @@ credentials_get(void)
 		return c;
 
 	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+			(errcode(ERRCODE_RB_NO_CREDENTIALS),
 			 errmsg("no AWS credentials found"),
 			 errdetail("Looked in rds_backup.access_key_id, the server's AWS_ACCESS_KEY_ID, and profile \"%s\" of the shared credentials and config files.",
 					   profile_name()),

@@ -43,6 +43,7 @@ typedef struct HttpXfer
 	char	   *request_id;
 	bool		request_id_is_amzn; /* came from x-amzn-RequestId */
 	char	   *retry_after;
+	char	   *content_type;
 	char		errbuf[CURL_ERROR_SIZE];
 } HttpXfer;
 
@@ -217,7 +218,8 @@ http_forget_headers(HttpXfer *x)
 	free(x->date);
 	free(x->request_id);
 	free(x->retry_after);
-	x->date = x->request_id = x->retry_after = NULL;
+	free(x->content_type);
+	x->date = x->request_id = x->retry_after = x->content_type = NULL;
 	x->request_id_is_amzn = false;
 }
 
@@ -279,6 +281,11 @@ http_header_cb(char *buf, size_t size, size_t nitems, void *userdata)
 	{
 		free(x->retry_after);
 		x->retry_after = http_header_value(v, vlen, &x->oom);
+	}
+	else if (http_header_is(buf, namelen, "content-type"))
+	{
+		free(x->content_type);
+		x->content_type = http_header_value(v, vlen, &x->oom);
 	}
 	return n;
 }
@@ -638,6 +645,7 @@ http_exchange(const HttpRequest *req, HttpResponse *resp, HttpState *st)
 	resp->date = http_pstrdup_or_null(x->date);
 	resp->request_id = http_pstrdup_or_null(x->request_id);
 	resp->retry_after = http_pstrdup_or_null(x->retry_after);
+	resp->content_type = http_pstrdup_or_null(x->content_type);
 }
 
 void

@@ -57,6 +57,7 @@ typedef struct HttpResponse
 	char	   *request_id;		/* x-amzn-RequestId (or x-amz-request-id) or
 								 * NULL */
 	char	   *retry_after;	/* Retry-After header or NULL */
+	char	   *content_type;	/* Content-Type header or NULL */
 	char		error[256];		/* transport error text; never contains
 								 * request headers or body */
 	double		elapsed_ms;

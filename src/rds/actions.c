@@ -6,6 +6,7 @@
  */
 #include "postgres.h"
 
+#include "aws/errcodes.h"
 #include "rds/actions.h"
 #include "rds/names.h"
 
@@ -169,7 +170,7 @@ rds_read_snapshot_result(bool cluster, const AwsReply *reply)
 
 	if (n == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				(errcode(ERRCODE_RB_AWS_BAD_REPLY),
 				 errmsg("RDS reply has no %s element", names_for(cluster)->element)));
 	return read_snapshot(cluster, n);
 }
@@ -268,7 +269,7 @@ rds_read_database_result(bool cluster, const AwsReply *reply)
 
 	if (n == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				(errcode(ERRCODE_RB_AWS_BAD_REPLY),
 				 errmsg("RDS reply has no %s element", element)));
 	return read_database(cluster, n);
 }
@@ -459,7 +460,7 @@ rds_read_restore_attribute(bool cluster, const AwsReply *reply)
 
 	if (res == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				(errcode(ERRCODE_RB_AWS_BAD_REPLY),
 				 errmsg("RDS reply has no %sAttributesResult element", prefix)));
 	for (XNode *a = list ? list->first_child : NULL; a; a = a->next)
 	{
@@ -537,7 +538,7 @@ rds_read_automated_backup_result(const AwsReply *reply)
 
 	if (n == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				(errcode(ERRCODE_RB_AWS_BAD_REPLY),
 				 errmsg("RDS reply has no DBInstanceAutomatedBackup element")));
 	b = palloc0(sizeof(RdsBackupReplica));
 	b->arn = text_or_null(n, "DBInstanceAutomatedBackupsArn");
@@ -573,7 +574,7 @@ rds_read_modify_result(bool cluster, const AwsReply *reply)
 
 	if (n == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				(errcode(ERRCODE_RB_AWS_BAD_REPLY),
 				 errmsg("RDS reply has no %s element", element)));
 	return n;
 }
@@ -658,7 +659,7 @@ rds_read_export_task_result(const AwsReply *reply)
 {
 	if (reply->result == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				(errcode(ERRCODE_RB_AWS_BAD_REPLY),
 				 errmsg("RDS reply has no result element")));
 	return read_export_task(reply->result);
 }

@@ -21,6 +21,7 @@
 #include "utils/jsonb.h"
 
 #include "aws/endpoint.h"
+#include "aws/errcodes.h"
 #include "core/runner.h"
 #include "rds/actions.h"
 #include "rds/arn.h"
@@ -157,7 +158,7 @@ copy_snapshot(FunctionCallInfo fcinfo, bool cluster)
 	src = describe_source(cluster, source_region, source);
 	if (src->arn == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				(errcode(ERRCODE_RB_AWS_BAD_REPLY),
 				 errmsg("RDS described %s \"%s\" without its ARN", what, source)));
 	foreign = src->snapshot_type &&
 		(strcmp(src->snapshot_type, "shared") == 0 || strcmp(src->snapshot_type, "public") == 0);

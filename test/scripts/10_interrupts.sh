@@ -66,8 +66,8 @@ is "$st" "succeeded" "the worker finds the snapshot AWS made and completes the o
 
 # a reply over the 16 MB cap is refused, not buffered
 emu fault DescribeDBSnapshots oversized --size 17000000 --count 2
-like "$(qerr "SELECT count(*) FROM rds_backup.rds_snapshots()")" "^08006 could not reach RDS for DescribeDBSnapshots" \
-	"an oversized reply is refused"
+like "$(qerr "SELECT count(*) FROM rds_backup.rds_snapshots()")" \
+	"^RB002 RDS DescribeDBSnapshots returned a reply larger than 16777216 bytes" "an oversized reply is refused"
 like "$(psql -XAtq -c "SELECT count(*) FROM rds_backup.rds_snapshots()" 2>&1)" "reply larger than 16777216 bytes" \
 	"and the error says why"
 

@@ -48,7 +48,7 @@ is "$(q "SET rds_backup.access_key_id = 'ASIAEMULATOR00000001';
 like "$(qerr "SET rds_backup.access_key_id = 'ASIAEMULATOR0EXPIRED';
         SET rds_backup.secret_access_key = 'emulator/secret/key/expired00000000001';
         SET rds_backup.session_token = 'emulator-session-token-expired';
-        SELECT rds_backup.rds_snapshots()")" "^28000 RDS DescribeDBSnapshots failed: ExpiredToken" "expired temporary credentials: ExpiredToken, SQLSTATE 28000"
+        SELECT rds_backup.rds_snapshots()")" "^RB003 RDS DescribeDBSnapshots failed: ExpiredToken" "expired temporary credentials: ExpiredToken, SQLSTATE RB003"
 
 # an AWS error that quotes the canonical request (with the session token)
 # reaches the ERROR cut short, and the token never shows
@@ -68,7 +68,7 @@ fi
 # 3. shared files, by profile; region from the profile
 nostatic="SET rds_backup.access_key_id = ''; SET rds_backup.secret_access_key = '';
           SET rds_backup.credentials_file = '$files/credentials'; SET rds_backup.config_file = '$files/config';"
-like "$(qerr "$nostatic SELECT rds_backup.rds_snapshots()")" "^28000 .*InvalidClientTokenId" \
+like "$(qerr "$nostatic SELECT rds_backup.rds_snapshots()")" "^RB003 .*InvalidClientTokenId" \
 	"the default profile's (wrong) key is used when no profile is named"
 is "$(q "$nostatic SET rds_backup.profile = 'ops'; SELECT count(*) FROM rds_backup.rds_snapshots('db-us-east-1')")" "0" \
 	"profile ops of the shared credentials file"
@@ -84,7 +84,7 @@ like "$(qerr "$nostatic SET rds_backup.profile = 'half'; SELECT rds_backup.rds_s
 # nothing anywhere: a clear error before any call
 like "$(qerr "SET rds_backup.access_key_id = ''; SET rds_backup.secret_access_key = '';
         SET rds_backup.credentials_file = '$files/none'; SET rds_backup.config_file = '$files/none';
-        SELECT rds_backup.rds_snapshot('db-us-east-1', 'no-creds')")" "^28000 no AWS credentials found" "no credentials: SQLSTATE 28000"
+        SELECT rds_backup.rds_snapshot('db-us-east-1', 'no-creds')")" "^RB004 no AWS credentials found" "no credentials: SQLSTATE RB004"
 is "$(q "SELECT count(*) FROM rds_backup.audit_log WHERE target = 'no-creds'")" "0" "nothing was sent"
 is "$(q "SELECT count(*) FROM rds_backup.operations WHERE resource = 'no-creds'")" "0" "and nothing was recorded as started"
 like "$(qerr "SET rds_backup.region = ''; SET rds_backup.config_file = '$files/none'; SELECT rds_backup.rds_snapshots()")" \

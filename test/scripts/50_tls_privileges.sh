@@ -30,13 +30,13 @@ urllib.request.urlopen(req, context=ctx).read()
 PY
 
 like "$(qerr "SET rds_backup.endpoint = 'https://localhost:$tport'; SELECT rds_backup.rds_snapshots('tls-db')")" \
-	"^08006 could not reach RDS for DescribeDBSnapshots" "a certificate the system does not trust is refused"
+	"^RB001 could not reach RDS for DescribeDBSnapshots" "a certificate the system does not trust is refused"
 like "$(psql -XAtq -c "SET rds_backup.endpoint = 'https://localhost:$tport'" -c "SELECT rds_backup.rds_snapshots('tls-db')" 2>&1)" \
 	"certificate" "and the error says why (DETAIL)"
 is "$(q "SET rds_backup.endpoint = 'https://localhost:$tport'; SET rds_backup.ca_file = '$tls/cert.pem';
          SELECT count(*) FROM rds_backup.rds_snapshots('tls-db')")" "0" "rds_backup.ca_file trusts the private CA: the call succeeds over TLS"
 like "$(qerr "SET rds_backup.endpoint = 'https://127.0.0.2:$tport'; SET rds_backup.ca_file = '$tls/cert.pem';
-         SELECT rds_backup.rds_snapshots('tls-db')")" "^08006" "a certificate for another host name is refused"
+         SELECT rds_backup.rds_snapshots('tls-db')")" "^RB001" "a certificate for another host name is refused"
 kill "$(cat "$tls/pid")" $tls_pid 2>/dev/null
 
 # fresh sessions of an ordinary login role
