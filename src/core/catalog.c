@@ -18,6 +18,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -33,6 +34,16 @@
 #include "core/catalog.h"
 
 #define MAX_RECORD_FIELDS	16
+
+PG_FUNCTION_INFO_V1(rds_backup_audit_log_guard);
+
+/*
+ * True only while the catalog writer's history sweep runs its DELETE: the
+ * one change to audit_log its guard lets through.  A process-local flag
+ * of this library, which no SQL can set (the function that sets it is not
+ * SQL-callable), and only the writer ever calls catalog_sweep().
+ */
+static bool sweep_deleting = false;
 
 bool
 op_status_is_terminal(const char *status)
@@ -390,6 +401,71 @@ catalog_apply(const QueueRecord *rec)
 	ret = SPI_execute_plan(plans[rec->kind], values, nulls, false, 0);
 	if (ret < 0)
 		elog(ERROR, "rds_backup catalog write failed: %s", SPI_result_code_string(ret));
+}
+
+/*
+ * The history sweep, in the writer: delete up to batch rows older than
+ * retention_min minutes from finished operations (audit false) or from
+ * audit_log (audit true), in the current transaction.  Returns the number
+ * of rows deleted.
+ */
+uint64
+catalog_sweep(bool audit, int retention_min, int batch)
+{
+	Oid			types[2] = {INT4OID, INT4OID};
+	Datum		values[2] = {Int32GetDatum(retention_min), Int32GetDatum(batch)};
+	const char *sql = audit ?
+		"WITH d AS (SELECT id FROM rds_backup.audit_log"
+		" WHERE called_at < now() - make_interval(mins => $1) LIMIT $2)"
+		" DELETE FROM rds_backup.audit_log a USING d WHERE a.id = d.id" :
+		"WITH d AS (SELECT id FROM rds_backup.operations"
+		" WHERE finished_at < now() - make_interval(mins => $1) LIMIT $2)"
+		" DELETE FROM rds_backup.operations o USING d WHERE o.id = d.id";
+	uint64		deleted;
+
+	if (!IsBackgroundWorker)
+		elog(ERROR, "the rds_backup history sweep runs in the catalog writer only");
+	PG_TRY();
+	{
+		sweep_deleting = true;
+		if (SPI_execute_with_args(sql, 2, types, values, NULL, false, 0) != SPI_OK_DELETE)
+			elog(ERROR, "rds_backup history sweep failed");
+		deleted = SPI_processed;
+	}
+	PG_FINALLY();
+	{
+		sweep_deleting = false;
+	}
+	PG_END_TRY();
+	return deleted;
+}
+
+/*
+ * Statement trigger of audit_log (BEFORE UPDATE OR DELETE OR TRUNCATE,
+ * ENABLE ALWAYS so that session_replication_role does not skip it): every
+ * change but the writer's history sweep is refused, superusers' included.
+ */
+Datum
+rds_backup_audit_log_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	const char *what;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("rds_backup_audit_log_guard() was not called by the trigger manager")));
+	if (TRIGGER_FIRED_BY_DELETE(td->tg_event) && sweep_deleting && IsBackgroundWorker)
+		return PointerGetDatum(NULL);
+	what = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? "UPDATE" :
+		TRIGGER_FIRED_BY_DELETE(td->tg_event) ? "DELETE" : "TRUNCATE";
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("rds_backup.audit_log is append-only"),
+			 errdetail("%s is refused to every role; rows are deleted only by the history sweep of the catalog writer.",
+					   what),
+			 errhint("rds_backup.history_retention sets how long rows are kept.")));
+	return PointerGetDatum(NULL);	/* keep compiler quiet */
 }
 
 /*

@@ -89,6 +89,7 @@ typedef enum CatalogRecordKind
 } CatalogRecordKind;
 
 extern void catalog_apply(const QueueRecord *rec);
+extern uint64 catalog_sweep(bool audit, int retention_min, int batch);
 extern bool catalog_record_changes_operations(const QueueRecord *rec);
 
 #endif

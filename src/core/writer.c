@@ -220,27 +220,14 @@ write_batch(MemoryContext batch_cxt)
 static bool
 sweep_step(void)
 {
-	static const char *const sql[] = {
-		"WITH d AS (SELECT id FROM rds_backup.operations"
-		" WHERE finished_at < now() - make_interval(mins => $1::int)"
-		" LIMIT " CppAsString2(SWEEP_BATCH) ")"
-		" DELETE FROM rds_backup.operations o USING d WHERE o.id = d.id",
-		"WITH d AS (SELECT id FROM rds_backup.audit_log"
-		" WHERE called_at < now() - make_interval(mins => $1::int)"
-		" LIMIT " CppAsString2(SWEEP_BATCH) ")"
-		" DELETE FROM rds_backup.audit_log a USING d WHERE a.id = d.id",
-	};
-	static int	table = 0;
-	Oid			types[1] = {INT4OID};
-	Datum		values[1];
+	static bool audit = false;	/* operations first, then audit rows */
 	uint64		deleted = 0;
 
 	if (rb_history_retention_min <= 0)
 	{
-		table = 0;
+		audit = false;
 		return false;
 	}
-	values[0] = Int32GetDatum(rb_history_retention_min);
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	pgstat_report_activity(STATE_RUNNING, "deleting old rds_backup history");
@@ -248,9 +235,7 @@ sweep_step(void)
 	{
 		PushActiveSnapshot(GetTransactionSnapshot());
 		SPI_connect();
-		if (SPI_execute_with_args(sql[table], 1, types, values, NULL, false, 0) != SPI_OK_DELETE)
-			elog(ERROR, "history sweep failed");
-		deleted = SPI_processed;
+		deleted = catalog_sweep(audit, rb_history_retention_min, SWEEP_BATCH);
 		SPI_finish();
 		PopActiveSnapshot();
 	}
@@ -258,8 +243,8 @@ sweep_step(void)
 	pgstat_report_activity(STATE_IDLE, NULL);
 	if (deleted == SWEEP_BATCH)
 		return true;
-	table = (table + 1) % lengthof(sql);
-	return table != 0;
+	audit = !audit;
+	return audit;
 }
 
 void
