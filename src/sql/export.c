@@ -26,6 +26,7 @@
 #include "rds/values.h"
 #include "sql/args.h"
 #include "sql/export.h"
+#include "sql/privileges.h"
 
 PG_FUNCTION_INFO_V1(rds_export_snapshot);
 PG_FUNCTION_INFO_V1(rds_export_tasks);
@@ -354,7 +355,10 @@ export_cancel(const char *region, const char *export_id, int64 op_id, bool alway
 /*
  * rds_cancel_export(export_id, region): cancel the task in AWS; returns
  * our operations row of that export, now canceled, or NULL when the
- * export was not started through rds_backup.
+ * export was not started through rds_backup.  As rds_cancel(): the
+ * caller's own exports, those of roles whose privileges it has, or any
+ * for rds_backup_admin, who alone may cancel an export that no role of
+ * this database requested.
  */
 Datum
 rds_cancel_export(PG_FUNCTION_ARGS)
@@ -362,14 +366,20 @@ rds_cancel_export(PG_FUNCTION_ARGS)
 	char	   *export_id = arg_text(fcinfo, 0, "export_id");
 	char	   *region_arg = arg_text_or_null(fcinfo, 1);
 	char	   *region;
+	int64		op_id;
 	CatalogOp  *row;
 
 	runner_check_ready();
 	validate_identifier("export_id", "export task identifier", export_id,
 						RDS_MAX_EXPORT_ID);
 	region = endpoint_resolve_region(region_arg);
-	row = export_cancel(region, export_id,
-						catalog_find_export_operation(region, export_id), false);
+	op_id = catalog_find_export_operation(region, export_id);
+	if (op_id != 0)
+		priv_check_operation(catalog_read_operation(op_id), "cancel");
+	else
+		priv_check_admin("cancel an export task that rds_backup did not start",
+						 "No operation of rds_backup records it, so no role owns it.");
+	row = export_cancel(region, export_id, op_id, false);
 	if (row == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(catalog_row_datum(fcinfo, row->row_text));

@@ -17,6 +17,7 @@
 #include "core/tracker.h"
 #include "sql/args.h"
 #include "sql/export.h"
+#include "sql/privileges.h"
 
 PG_FUNCTION_INFO_V1(rds_wait);
 PG_FUNCTION_INFO_V1(rds_cancel);
@@ -55,6 +56,8 @@ rds_wait(PG_FUNCTION_ARGS)
  * rds_cancel(operation_id): stop tracking and mark it canceled.  An
  * export is also canceled in AWS (CancelExportTask); other operations
  * cannot be stopped in AWS once started, which the row's error says.
+ * Only the requesting role's own operations, those of roles whose
+ * privileges the caller has, or any for rds_backup_admin.
  */
 Datum
 rds_cancel(PG_FUNCTION_ARGS)
@@ -69,6 +72,7 @@ rds_cancel(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("operation " INT64_FORMAT " does not exist", id)));
+	priv_check_operation(row, "cancel");
 	if (op_status_is_terminal(row->status))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

@@ -19,6 +19,7 @@
 #include "rds/actions.h"
 #include "rds/names.h"
 #include "sql/args.h"
+#include "sql/privileges.h"
 
 PG_FUNCTION_INFO_V1(rds_share_snapshot);
 PG_FUNCTION_INFO_V1(rds_unshare_snapshot);
@@ -172,6 +173,9 @@ rds_share_snapshot(PG_FUNCTION_ARGS)
 	runner_check_ready();
 	validate_identifier("snapshot", cluster ? "DB cluster snapshot identifier" :
 						"DB snapshot identifier", snapshot, RDS_MAX_SNAPSHOT_ID);
+	if (public)
+		priv_check_admin("make a snapshot public",
+						 "A public snapshot can be copied or restored by every AWS account.");
 	if (public && !allow_public)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
