@@ -57,9 +57,106 @@ SELECT public.try($$SET rds_backup.endpoint = 'http://localhost:1'$$);
 SELECT public.try($$SET rds_backup.endpoint = 'https://vpce-1.rds.us-east-1.vpce.amazonaws.com'$$);
 RESET rds_backup.endpoint;
 
--- audit_log is append-only, even for superusers
+-- audit_log is append-only, even for superusers: no UPDATE, DELETE or
+-- TRUNCATE, even with triggers off for replication; only the catalog
+-- writer's history sweep deletes (test/scripts/20_worker.sh)
 INSERT INTO rds_backup.audit_log (role_name, action, region) VALUES ('x', 'X', 'us-east-1');
+SELECT count(*) AS audit_rows FROM rds_backup.audit_log \gset
 SELECT public.try($$UPDATE rds_backup.audit_log SET action = 'x'$$);
+SELECT public.try($$DELETE FROM rds_backup.audit_log$$);
+SELECT public.try($$DELETE FROM rds_backup.audit_log WHERE false$$);
+SELECT public.try($$TRUNCATE rds_backup.audit_log$$);
+SET session_replication_role = replica;
+SELECT public.try($$DELETE FROM rds_backup.audit_log$$);
+SELECT public.try($$TRUNCATE rds_backup.audit_log$$);
+RESET session_replication_role;
+SELECT count(*) = :audit_rows AS all_rows_kept FROM rds_backup.audit_log;
+-- the guard is a trigger function, not callable, and not granted
+SELECT public.try($$SELECT rds_backup._audit_log_guard()$$);
+SELECT tgenabled FROM pg_trigger WHERE tgname = 'audit_log_append_only';
 
-DROP OWNED BY rb_nobody, rb_operator;
-DROP ROLE rb_nobody, rb_operator;
+-- Who may cancel whose operations: one's own, those of roles one has the
+-- privileges of, and any for members of rds_backup_admin (as
+-- pg_cancel_backend with pg_signal_backend).  Making a snapshot public
+-- needs rds_backup_admin too.
+SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = 'rds_backup_admin';
+RESET rds_backup.region;
+\! /usr/bin/python3 test/emulator/emuctl.py reset >/dev/null
+\! /usr/bin/python3 test/emulator/emuctl.py config durations.snapshot=3600 durations.export=3600 >/dev/null
+\! /usr/bin/python3 test/emulator/emuctl.py seed-instance priv-db >/dev/null
+\! /usr/bin/python3 test/emulator/emuctl.py seed-snapshot priv-shared --instance priv-db >/dev/null
+CREATE ROLE rb_alice LOGIN;
+CREATE ROLE rb_bob LOGIN;
+CREATE ROLE rb_lead LOGIN IN ROLE rb_alice;		-- has rb_alice's privileges
+CREATE ROLE rb_noinherit LOGIN NOINHERIT IN ROLE rb_alice;
+CREATE ROLE rb_admin LOGIN IN ROLE rds_backup_admin;
+GRANT USAGE ON SCHEMA rds_backup TO rb_alice, rb_bob, rb_lead, rb_noinherit, rb_admin;
+GRANT EXECUTE ON FUNCTION
+    rds_backup.rds_snapshot(text, text, jsonb, boolean, interval, text),
+    rds_backup.rds_cancel(bigint),
+    rds_backup.rds_export_snapshot(text, text, text, text, text, text[], text, boolean, interval, text),
+    rds_backup.rds_cancel_export(text, text),
+    rds_backup.rds_share_snapshot(text, text[], boolean, boolean, text),
+    rds_backup.rds_unshare_snapshot(text, text[], boolean, text),
+    rds_backup.catalog_flush()
+  TO rb_alice, rb_bob, rb_lead, rb_noinherit, rb_admin;
+GRANT EXECUTE ON FUNCTION public.try(text) TO rb_alice, rb_bob, rb_lead, rb_noinherit, rb_admin;
+SET ROLE rb_alice;
+SELECT id AS op1 FROM rds_backup.rds_snapshot('priv-db', 'priv-1') \gset
+SELECT id AS op2 FROM rds_backup.rds_snapshot('priv-db', 'priv-2') \gset
+SELECT id AS op3 FROM rds_backup.rds_snapshot('priv-db', 'priv-3') \gset
+SELECT status FROM rds_backup.rds_export_snapshot(
+    'arn:aws:rds:us-east-1:123456789012:snapshot:priv-shared', 'priv-exports',
+    'arn:aws:iam::123456789012:role/rds-s3-export', 'alias/rds-exports',
+    export_id => 'priv-export');
+RESET ROLE;
+-- another role: refused, and nothing is changed
+SET ROLE rb_bob;
+SELECT public.try('SELECT rds_backup.rds_cancel(' || :op1 || ')');
+SELECT public.try($$SELECT rds_backup.rds_cancel_export('priv-export')$$);
+-- an export no role of this database requested: rds_backup_admin only,
+-- refused before any AWS call
+SELECT public.try($$SELECT rds_backup.rds_cancel_export('started-by-others')$$);
+RESET ROLE;
+SELECT status FROM rds_backup.operations WHERE id = :op1;
+SELECT status FROM rds_backup.operations WHERE resource = 'priv-export';
+SELECT count(*) AS cancel_calls_by_bob FROM rds_backup.audit_log
+ WHERE role_name = 'rb_bob' AND action = 'CancelExportTask';
+-- a member of the requesting role (inheriting its privileges) may
+SET ROLE rb_lead;
+SELECT status, error ~ '^tracking canceled by rb_lead' AS says_who
+  FROM rds_backup.rds_cancel(:op1);
+RESET ROLE;
+-- a member that does not inherit them must SET ROLE first
+SET ROLE rb_noinherit;
+SELECT public.try('SELECT rds_backup.rds_cancel(' || :op2 || ')');
+RESET ROLE;
+-- the requesting role itself may
+SET ROLE rb_alice;
+SELECT status FROM rds_backup.rds_cancel(:op2);
+RESET ROLE;
+-- rds_backup_admin may cancel anyone's
+SET ROLE rb_admin;
+SELECT status FROM rds_backup.rds_cancel(:op3);
+SELECT status, error ~ '^canceled by rb_admin' AS says_who
+  FROM rds_backup.rds_cancel_export('priv-export');
+RESET ROLE;
+-- sharing with 'all' (public) needs rds_backup_admin, even with allow_public
+SET ROLE rb_alice;
+SELECT public.try($$SELECT rds_backup.rds_share_snapshot('priv-shared', ARRAY['all'], allow_public => true)$$);
+SELECT rds_backup.rds_share_snapshot('priv-shared', ARRAY['210987654321']);
+RESET ROLE;
+SELECT count(*) AS attribute_calls_for_all FROM rds_backup.audit_log
+ WHERE role_name = 'rb_alice' AND action = 'ModifyDBSnapshotAttribute'
+   AND params->>'ValuesToAdd.AttributeValue.1' = 'all';
+SET ROLE rb_admin;
+SELECT rds_backup.rds_share_snapshot('priv-shared', ARRAY['all'], allow_public => true);
+RESET ROLE;
+-- making it private again is anyone's
+SET ROLE rb_alice;
+SELECT rds_backup.rds_unshare_snapshot('priv-shared', ARRAY['all', '210987654321']);
+RESET ROLE;
+\! /usr/bin/python3 test/emulator/emuctl.py reset >/dev/null
+
+DROP OWNED BY rb_nobody, rb_operator, rb_alice, rb_bob, rb_lead, rb_noinherit, rb_admin;
+DROP ROLE rb_nobody, rb_operator, rb_alice, rb_bob, rb_lead, rb_noinherit, rb_admin;

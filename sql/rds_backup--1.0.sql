@@ -78,21 +78,21 @@ CREATE TABLE @extschema@.audit_log (
 
 CREATE INDEX audit_log_called_at_idx ON @extschema@.audit_log (called_at);
 
-CREATE FUNCTION @extschema@._audit_log_append_only()
+-- Append-only: UPDATE, DELETE and TRUNCATE are refused to every role,
+-- superusers included; the one DELETE that passes is the catalog writer's
+-- history sweep (rds_backup.history_retention), which the C function tells
+-- by a flag only that process sets.  ENABLE ALWAYS: session_replication_role
+-- = replica, which skips ordinary triggers, does not skip this one.
+CREATE FUNCTION @extschema@._audit_log_guard()
 RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog
-AS $$
-BEGIN
-    RAISE EXCEPTION 'rds_backup.audit_log is append-only'
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$;
-REVOKE ALL ON FUNCTION @extschema@._audit_log_append_only() FROM PUBLIC;
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'rds_backup_audit_log_guard';
+REVOKE ALL ON FUNCTION @extschema@._audit_log_guard() FROM PUBLIC;
 
 CREATE TRIGGER audit_log_append_only
-    BEFORE UPDATE ON @extschema@.audit_log
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._audit_log_append_only();
+    BEFORE UPDATE OR DELETE OR TRUNCATE ON @extschema@.audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._audit_log_guard();
+ALTER TABLE @extschema@.audit_log ENABLE ALWAYS TRIGGER audit_log_append_only;
 
 -- Readable by roles that an administrator gives USAGE on the schema; only
 -- the extension writes.
@@ -523,3 +523,20 @@ REVOKE ALL ON FUNCTION
     @extschema@.rds_export_tasks(text, text),
     @extschema@.rds_cancel_export(text, text)
 FROM PUBLIC;
+
+-- Administration ---------------------------------------------------------
+
+-- Members of rds_backup_admin may cancel any role's operations (others
+-- only their own and those of roles whose privileges they have, as with
+-- pg_cancel_backend and pg_signal_backend) and make a snapshot public.
+-- Roles belong to the whole cluster and outlive the extension: one that
+-- exists already (from an earlier CREATE EXTENSION) is kept as it is.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'rds_backup_admin') THEN
+        CREATE ROLE rds_backup_admin NOLOGIN;
+    END IF;
+END
+$$;
+COMMENT ON ROLE rds_backup_admin IS
+    'rds_backup: may cancel any role''s operations and make snapshots public';
