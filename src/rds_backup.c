@@ -18,6 +18,7 @@
 
 #include "aws/alloc.h"
 #include "aws/config.h"
+#include "aws/redact.h"
 #include "core/queue.h"
 #include "core/runner.h"
 #include "core/tracker.h"
@@ -79,6 +80,8 @@ rds_backup_shmem_startup(void)
 void
 _PG_init(void)
 {
+	/* before the settings exist: their values must never reach the log */
+	redact_install_log_hook();
 	config_define_gucs();
 	writer_define_gucs();
 	tracker_define_gucs();

@@ -5,7 +5,9 @@
  * Credentials are superuser-only and never displayed: SHOW and pg_settings
  * are refused to other roles (GUC_SUPERUSER_ONLY), the rows are left out of
  * SHOW ALL and pg_settings for everyone (GUC_NO_SHOW_ALL), and the show
- * hook masks the value for whoever asks by name.  That only holds in a
+ * hook masks the value for whoever asks by name.  They are refused where
+ * every role could read them (ALTER ROLE/DATABASE ... SET), and kept out
+ * of the server log (redact.c).  That only holds in a
  * session that has loaded the library before anyone asks, which is why
  * README.md requires shared_preload_libraries: a session that has not
  * loaded it holds postgresql.conf's values as plain placeholders.
@@ -17,6 +19,7 @@
 
 #include "aws/config.h"
 #include "aws/endpoint.h"
+#include "aws/redact.h"
 
 char	   *rb_region = NULL;
 char	   *rb_endpoint = NULL;
@@ -115,17 +118,17 @@ config_define_gucs(void)
 							   "AWS access key id of static credentials.",
 							   "Empty: the credential provider chain.",
 							   &rb_access_key_id, "", PGC_SUSET, SECRET_FLAGS,
-							   NULL, NULL, show_access_key_id);
+							   redact_check_credential_source, NULL, show_access_key_id);
 	DefineCustomStringVariable("rds_backup.secret_access_key",
 							   "AWS secret access key of static credentials.",
 							   NULL,
 							   &rb_secret_access_key, "", PGC_SUSET, SECRET_FLAGS,
-							   NULL, NULL, show_secret_access_key);
+							   redact_check_credential_source, NULL, show_secret_access_key);
 	DefineCustomStringVariable("rds_backup.session_token",
 							   "AWS session token of static temporary credentials.",
 							   NULL,
 							   &rb_session_token, "", PGC_SUSET, SECRET_FLAGS,
-							   NULL, NULL, show_session_token);
+							   redact_check_credential_source, NULL, show_session_token);
 	DefineCustomStringVariable("rds_backup.profile",
 							   "Profile of the shared AWS credentials and config files.",
 							   "Empty: AWS_PROFILE, else \"default\".",
