@@ -15,7 +15,8 @@ from .metadata import Metadata
 from .reqlog import redact_params, target_of
 
 # Fault kinds after which the action still ran (the reply got lost).
-TRANSPORT_FAULTS = ("reset", "close", "delay", "hang", "malformed", "truncated", "oversized")
+TRANSPORT_FAULTS = ("reset", "close", "delay", "hang", "malformed", "truncated", "oversized",
+                    "midreset", "redirect", "html", "doctype", "entities", "deep")
 
 
 class Reply:

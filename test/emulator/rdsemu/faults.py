@@ -14,8 +14,15 @@ Kinds:
   malformed   200 with a body that is not well-formed XML
   truncated   200 whose body stops halfway (Content-Length promises more)
   oversized   200 with a valid reply padded to `size` bytes (default 16 MiB)
-For the transport kinds (reset ... oversized) the action runs first, as
-when AWS did the work but the reply got lost; execute=false skips it.
+  midreset    200 whose body stops halfway with a TCP reset
+  redirect    307 to this emulator's own URL (a client that follows is seen)
+  html        200 text/html, a proxy's error page
+  doctype     200, the reply with a DOCTYPE declaring an external entity
+              (file:///etc/hostname) that the RequestId references
+  entities    200, the reply with "billion laughs" (nine levels of entities)
+  deep        200, the reply with `size` nested elements inside (default 100)
+For the transport kinds (reset ... deep) the action runs first, as when AWS
+did the work but the reply got lost; execute=false skips it.
 """
 import itertools
 import random
@@ -24,7 +31,8 @@ import threading
 from .errors import AwsError
 
 KINDS = ("throttle", "error", "http500", "http503", "reset", "close", "delay", "hang",
-         "malformed", "truncated", "oversized")
+         "malformed", "truncated", "oversized", "midreset", "redirect", "html", "doctype",
+         "entities", "deep")
 
 
 class Fault:
@@ -48,7 +56,10 @@ class Fault:
         self.code = code
         self.status = status
         self.message = message
-        self.size = int(size) if size else 16 * 1024 * 1024
+        if size:
+            self.size = int(size)
+        else:
+            self.size = 100 if kind == "deep" else 16 * 1024 * 1024
         self.execute = bool(execute)   # transport kinds: run the action first
         self.fired = 0
 
@@ -81,7 +92,7 @@ class Fault:
                 "region": self.region, "service": self.service,
                 "remaining": self.remaining, "probability": self.probability,
                 "delay": self.delay, "code": self.code, "status": self.status,
-                "size": self.size if self.kind == "oversized" else None,
+                "size": self.size if self.kind in ("oversized", "deep") else None,
                 "execute": self.execute,
                 "fired": self.fired}
 

@@ -2,7 +2,8 @@
 
 Routes /_emulator/* to the control API and everything else to the AWS
 pipeline (app.Emulator), then writes the reply, applying transport
-faults (delay, hang, reset, close, malformed, truncated, oversized).
+faults (delay, hang, reset, close, malformed, truncated, oversized, midreset,
+redirect, html, doctype, entities, deep).
 """
 import _thread
 import socket
@@ -210,6 +211,31 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "oversized":
             self._send_padded(status, reply, body, fault.size)
             return
+        if kind == "midreset":
+            self.send_response(200)
+            for name, value in reply.headers():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self._abort(reset=True)
+            return
+        if kind == "redirect":
+            host = self.headers.get("Host") or "%s:%d" % self.server.server_address[:2]
+            location = "%s://%s/?redirected=1" % (self.server.scheme, host)
+            self._send(307, [("Location", location), ("Content-Type", "text/plain"),
+                             ("x-amzn-RequestId", reply.request_id), ("Date", reply.date)],
+                       b"Temporary Redirect\n")
+            return
+        if kind == "html":
+            self._send(200, [("Content-Type", "text/html; charset=utf-8"), ("Date", reply.date)],
+                       b"<html><head><title>Service Unavailable</title></head><body>"
+                       b"<h1>The proxy could not reach the service</h1></body></html>")
+            return
+        if kind in ("doctype", "entities", "deep"):
+            self._send(status, reply.headers(), hostile_body(kind, body, fault.size))
+            return
         self._send(status, reply.headers(), body)
 
     def _send_padded(self, status, reply, body, size):
@@ -245,6 +271,29 @@ class Handler(BaseHTTPRequestHandler):
             pass
         # Nothing may be written after this; make later writes no-ops.
         self.wfile = _NullWriter()
+
+
+def hostile_body(kind, body, depth):
+    """The reply made hostile: a DTD with an external entity, "billion
+    laughs", or `depth` nested elements before the root's end tag."""
+    if body.startswith(b"<?xml"):
+        body = body[body.index(b"?>") + 2:].lstrip()
+    if kind == "deep":
+        cut = body.rfind(b"</")
+        return (b'<?xml version="1.0" encoding="UTF-8"?>\n' + body[:cut]
+                + b"<Deep>" * depth + b"</Deep>" * depth + body[cut:])
+    if kind == "doctype":
+        dtd = b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/hostname">]>'
+        ref = b"&xxe;"
+    else:
+        dtd = (b'<!DOCTYPE x [<!ENTITY lol "lol">'
+               + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1
+                                                           else b"&lol;") * 10)
+                          for i in range(1, 10)) + b"]>")
+        ref = b"&lol9;"
+    if b"<RequestId>" in body:
+        body = body.replace(b"<RequestId>", b"<RequestId>" + ref, 1)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + dtd + b"\n" + body
 
 
 class _NullWriter:

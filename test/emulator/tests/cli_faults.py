@@ -112,3 +112,33 @@ def counts_per_action(t):
     counts = t.emu.ctl("GET", "counts")
     check(counts["DescribeDBInstances"]["requests"] >= 10, counts)
     check(counts["DescribeDBInstances"]["errors"] >= 5, counts)
+
+
+@test(G)
+def hostile_replies_have_their_shapes(t):
+    """The kinds that try a client's defences, each as documented."""
+    import http.client
+    params = {"Action": "DescribeDBInstances", "Version": "2014-10-31"}
+    since = t.emu.last_seq()
+    t.emu.fault(action="DescribeDBInstances", kind="redirect", count=1)
+    status, headers, _ = t.signed(params)
+    eq(status, 307, "redirect status")
+    check(headers.get("Location", "").endswith("/?redirected=1"), headers)
+    t.emu.fault(action="DescribeDBInstances", kind="html", count=1)
+    status, headers, body = t.signed(params)
+    eq((status, headers["Content-Type"].split(";")[0]), (200, "text/html"), "html")
+    check(body.startswith("<html>"), body[:80])
+    for kind, marker in (("doctype", '<!ENTITY xxe SYSTEM "file:///etc/hostname">'),
+                         ("entities", "<!ENTITY lol9 "), ("deep", "<Deep>" * 100)):
+        t.emu.fault(action="DescribeDBInstances", kind=kind, count=1)
+        status, _, body = t.signed(params)
+        check(status == 200 and marker in body and "</DescribeDBInstancesResponse>" in body,
+              "%s: %s" % (kind, body[:200]))
+    t.emu.fault(action="DescribeDBInstances", kind="midreset", count=1)
+    try:
+        t.signed(params)
+        check(False, "midreset: the reply was read whole")
+    except (http.client.IncompleteRead, ConnectionResetError):
+        pass
+    eq([c.get("fault") for c in calls(t, since)],
+       ["redirect", "html", "doctype", "entities", "deep", "midreset"], "faults logged")
