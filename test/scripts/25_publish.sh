@@ -37,6 +37,15 @@ like "$msg" 'resource[^,]*published' "the SNS message names the snapshot"
 like "$msg" "succeeded" "and its outcome"
 like "$(rb_emuctl metrics)" "OperationDuration" "CloudWatch got the duration metric"
 like "$(rb_emuctl metrics)" "RdsBackup/Test" "in the configured namespace"
+# both metrics of README, with their units and dimensions
+is "$(rb_emuctl metrics | /usr/bin/python3 -c '
+import json, sys
+for m in json.load(sys.stdin):
+    d = m["dimensions"]
+    if d.get("Kind") == "snapshot" and d.get("Outcome") == "succeeded" and m["namespace"] == "RdsBackup/Test":
+        print("%s %s %s" % (m["metric_name"], m["unit"], m["value"] if m["metric_name"] == "OperationCount" else "n"))' | sort -u)" \
+	"$(printf 'OperationCount Count 1.0\nOperationDuration Seconds n')" \
+	"OperationCount (1, Count) and OperationDuration (Seconds), by Kind and Outcome"
 n1=$(sns_count)
 sleep 3
 is "$(sns_count)" "$n1" "a published operation is not published again"

@@ -33,6 +33,15 @@ like "$(qerr "SET rds_backup.endpoint = 'https://localhost:$tport'; SELECT rds_b
 	"^RB001 could not reach RDS for DescribeDBSnapshots" "a certificate the system does not trust is refused"
 like "$(psql -XAtq -c "SET rds_backup.endpoint = 'https://localhost:$tport'" -c "SELECT rds_backup.rds_snapshots('tls-db')" 2>&1)" \
 	"certificate" "and the error says why (DETAIL)"
+# a create: nothing was sent, so the operation is failed at once; the
+# session goes on working
+out=$(psql -XAtq -c "SET rds_backup.max_attempts = 1" -c "SET rds_backup.endpoint = 'https://localhost:$tport'" \
+	-c "SELECT rds_backup.rds_snapshot('tls-db', 'tls-untrusted')" -c "RESET rds_backup.endpoint" \
+	-c "SELECT 'usable ' || count(*) FROM rds_backup.rds_snapshots('tls-db')" 2>&1)
+like "$out" "Operation [0-9]+ is failed" "a create over an untrusted certificate is failed at once (nothing was sent)"
+like "$out" "usable 0" "and the session is usable afterwards"
+is "$(q "SELECT status FROM rds_backup.operations WHERE resource = 'tls-untrusted' ORDER BY id DESC LIMIT 1")" "failed" \
+	"its operations row says failed"
 is "$(q "SET rds_backup.endpoint = 'https://localhost:$tport'; SET rds_backup.ca_file = '$tls/cert.pem';
          SELECT count(*) FROM rds_backup.rds_snapshots('tls-db')")" "0" "rds_backup.ca_file trusts the private CA: the call succeeds over TLS"
 like "$(qerr "SET rds_backup.endpoint = 'https://127.0.0.2:$tport'; SET rds_backup.ca_file = '$tls/cert.pem';

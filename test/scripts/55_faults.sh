@@ -145,4 +145,19 @@ print(",".join("%s=%d" % (t, c[t]["requests"]) for t in sorted(c) if t.startswit
 emu faults-clear
 q "DROP FUNCTION public.rb_outcome(text)" >/dev/null
 
+# The *_proxy variables of the server's environment are ignored (README,
+# Security model): here they name a proxy that listens nowhere, which
+# would fail every call if libcurl were left to honour them.
+port2=$(rb_free_port)
+rb_cluster "$RB_TMP/proxy" "$port2" "shared_preload_libraries = 'rds_backup'
+rds_backup.endpoint = '$RB_EMU_URL'
+rds_backup.region = 'us-east-1'
+rds_backup.access_key_id = '$RB_KEY_ID'
+rds_backup.secret_access_key = '$RB_SECRET'" \
+	http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 \
+	all_proxy=http://127.0.0.1:9 ALL_PROXY=http://127.0.0.1:9
+PGPORT=$port2 q "CREATE EXTENSION rds_backup" >/dev/null
+is "$(PGPORT=$port2 q "$READ")" "0" "a server whose environment names a proxy still calls AWS directly"
+rb_as_user "$(rb_bindir)/pg_ctl" -D "$RB_TMP/proxy" -m fast stop >/dev/null
+
 done_testing
