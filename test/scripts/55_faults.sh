@@ -100,6 +100,8 @@ read_case "100 levels of elements (the limit is 64)" "deep --size 100 --count 5"
 	"1:200:malformed-reply"
 read_case "300 levels of elements (over libxml2's own limit)" "deep --size 300 --count 5" "$TWO" \
 	'^RB002: .* \| HTTP 200 with malformed XML reply: .*a limit of the XML parser' "1:200:malformed-reply"
+read_case "200,001 elements (the limit is 200,000)" "wide --count 5" "$TWO" \
+	'^RB002: .* \| HTTP 200 with XML reply refused: too many elements\.$' "1:200:malformed-reply"
 since=$(rb_emuctl log --json --action DescribeDBSnapshots | /usr/bin/python3 -c 'import json,sys; l=json.load(sys.stdin); print(max([e["seq"] for e in l] or [0]))')
 read_case "a redirect" "redirect --count 5" "$TWO" \
 	'^RB002: RDS DescribeDBSnapshots returned a reply that is not AWS XML \| HTTP 307 redirect, not followed\.$' \
@@ -109,6 +111,37 @@ read_case "a 100 MB reply" "oversized --size 104857600 --count 5" "$TWO" \
 	'^RB002: RDS DescribeDBSnapshots returned a reply larger than 16777216 bytes \| reply larger than 16777216 bytes\.$' \
 	"1:-:reply-too-large"
 if [ "${MS:-99999}" -lt 5000 ]; then pass "the 100 MB reply is refused as it comes, in ${MS} ms"; else fail "100 MB refused quickly" "${MS} ms"; fi
+
+# README's error table: each kind of AWS error code and its SQLSTATE (one
+# attempt, so that retried kinds show their final mapping at once)
+ONE="SET rds_backup.max_attempts = 1;"
+while read -r code status want; do
+	read_case "AWS error $code" "error --code $code --status $status --count 5" "$ONE" \
+		"^$want: RDS DescribeDBSnapshots failed: $code: Injected error \\| AWS request ID: " "1:$status:$code"
+done <<-'TABLE'
+	DBSnapshotNotFound 404 42704
+	DBInstanceNotFoundFault 404 42704
+	DBSnapshotAlreadyExists 400 42710
+	InvalidDBInstanceState 400 55000
+	PointInTimeRestoreNotEnabled 400 55000
+	InvalidParameterValue 400 22023
+	InvalidParameterCombination 400 22023
+	MissingParameter 400 22023
+	ValidationError 400 22023
+	SignatureDoesNotMatch 403 RB003
+	IncompleteSignature 400 RB003
+	MissingAuthenticationToken 403 RB003
+	InvalidClientTokenId 403 RB003
+	ExpiredToken 403 RB003
+	AccessDenied 403 42501
+	KMSKeyNotAccessibleFault 400 42501
+	Throttling 400 53000
+	RequestLimitExceeded 400 53000
+	SnapshotQuotaExceeded 400 53400
+	InternalFailure 500 58000
+	InvalidExportOnly 400 38000
+	SomethingNew 400 38000
+TABLE
 
 # Creates: whether AWS may have acted decides the operations row, as the
 # ERROR's DETAIL says: failed when AWS refused, else pending until the
@@ -149,6 +182,7 @@ q "DROP FUNCTION public.rb_outcome(text)" >/dev/null
 # Security model): here they name a proxy that listens nowhere, which
 # would fail every call if libcurl were left to honour them.
 port2=$(rb_free_port)
+rm -rf "$RB_TMP/proxy"
 rb_cluster "$RB_TMP/proxy" "$port2" "shared_preload_libraries = 'rds_backup'
 rds_backup.endpoint = '$RB_EMU_URL'
 rds_backup.region = 'us-east-1'

@@ -16,7 +16,7 @@ from .reqlog import redact_params, target_of
 
 # Fault kinds after which the action still ran (the reply got lost).
 TRANSPORT_FAULTS = ("reset", "close", "delay", "hang", "malformed", "truncated", "oversized",
-                    "midreset", "redirect", "html", "doctype", "entities", "deep")
+                    "midreset", "redirect", "html", "doctype", "entities", "deep", "wide")
 
 
 class Reply:

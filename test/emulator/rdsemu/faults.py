@@ -21,7 +21,8 @@ Kinds:
               (file:///etc/hostname) that the RequestId references
   entities    200, the reply with "billion laughs" (nine levels of entities)
   deep        200, the reply with `size` nested elements inside (default 100)
-For the transport kinds (reset ... deep) the action runs first, as when AWS
+  wide        200, the reply with `size` empty elements inside (default 200001)
+For the transport kinds (reset ... wide) the action runs first, as when AWS
 did the work but the reply got lost; execute=false skips it.
 """
 import itertools
@@ -32,7 +33,7 @@ from .errors import AwsError
 
 KINDS = ("throttle", "error", "http500", "http503", "reset", "close", "delay", "hang",
          "malformed", "truncated", "oversized", "midreset", "redirect", "html", "doctype",
-         "entities", "deep")
+         "entities", "deep", "wide")
 
 
 class Fault:
@@ -59,7 +60,7 @@ class Fault:
         if size:
             self.size = int(size)
         else:
-            self.size = 100 if kind == "deep" else 16 * 1024 * 1024
+            self.size = {"deep": 100, "wide": 200001}.get(kind, 16 * 1024 * 1024)
         self.execute = bool(execute)   # transport kinds: run the action first
         self.fired = 0
 
@@ -92,7 +93,7 @@ class Fault:
                 "region": self.region, "service": self.service,
                 "remaining": self.remaining, "probability": self.probability,
                 "delay": self.delay, "code": self.code, "status": self.status,
-                "size": self.size if self.kind in ("oversized", "deep") else None,
+                "size": self.size if self.kind in ("oversized", "deep", "wide") else None,
                 "execute": self.execute,
                 "fired": self.fired}
 

@@ -3,7 +3,7 @@
 Routes /_emulator/* to the control API and everything else to the AWS
 pipeline (app.Emulator), then writes the reply, applying transport
 faults (delay, hang, reset, close, malformed, truncated, oversized, midreset,
-redirect, html, doctype, entities, deep).
+redirect, html, doctype, entities, deep, wide).
 """
 import _thread
 import socket
@@ -233,7 +233,7 @@ class Handler(BaseHTTPRequestHandler):
                        b"<html><head><title>Service Unavailable</title></head><body>"
                        b"<h1>The proxy could not reach the service</h1></body></html>")
             return
-        if kind in ("doctype", "entities", "deep"):
+        if kind in ("doctype", "entities", "deep", "wide"):
             self._send(status, reply.headers(), hostile_body(kind, body, fault.size))
             return
         self._send(status, reply.headers(), body)
@@ -275,13 +275,14 @@ class Handler(BaseHTTPRequestHandler):
 
 def hostile_body(kind, body, depth):
     """The reply made hostile: a DTD with an external entity, "billion
-    laughs", or `depth` nested elements before the root's end tag."""
+    laughs", or `size` nested (deep) or sibling (wide) elements before the
+    root's end tag."""
     if body.startswith(b"<?xml"):
         body = body[body.index(b"?>") + 2:].lstrip()
-    if kind == "deep":
+    if kind in ("deep", "wide"):
         cut = body.rfind(b"</")
-        return (b'<?xml version="1.0" encoding="UTF-8"?>\n' + body[:cut]
-                + b"<Deep>" * depth + b"</Deep>" * depth + body[cut:])
+        inner = (b"<Deep>" * depth + b"</Deep>" * depth) if kind == "deep" else b"<Item/>" * depth
+        return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body[:cut] + inner + body[cut:]
     if kind == "doctype":
         dtd = b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/hostname">]>'
         ref = b"&xxe;"

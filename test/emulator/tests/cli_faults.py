@@ -129,7 +129,8 @@ def hostile_replies_have_their_shapes(t):
     eq((status, headers["Content-Type"].split(";")[0]), (200, "text/html"), "html")
     check(body.startswith("<html>"), body[:80])
     for kind, marker in (("doctype", '<!ENTITY xxe SYSTEM "file:///etc/hostname">'),
-                         ("entities", "<!ENTITY lol9 "), ("deep", "<Deep>" * 100)):
+                         ("entities", "<!ENTITY lol9 "), ("deep", "<Deep>" * 100),
+                         ("wide", "<Item/>" * 1000)):
         t.emu.fault(action="DescribeDBInstances", kind=kind, count=1)
         status, _, body = t.signed(params)
         check(status == 200 and marker in body and "</DescribeDBInstancesResponse>" in body,
@@ -141,4 +142,4 @@ def hostile_replies_have_their_shapes(t):
     except (http.client.IncompleteRead, ConnectionResetError):
         pass
     eq([c.get("fault") for c in calls(t, since)],
-       ["redirect", "html", "doctype", "entities", "deep", "midreset"], "faults logged")
+       ["redirect", "html", "doctype", "entities", "deep", "wide", "midreset"], "faults logged")
