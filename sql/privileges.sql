@@ -55,6 +55,10 @@ SELECT public.try($$SET rds_backup.endpoint = 'https://rds.example.invalid/x?y=1
 SELECT public.try($$SET rds_backup.endpoint = 'http://[::1]:1'$$);
 SELECT public.try($$SET rds_backup.endpoint = 'http://localhost:1'$$);
 SELECT public.try($$SET rds_backup.endpoint = 'https://vpce-1.rds.us-east-1.vpce.amazonaws.com'$$);
+-- a host that is not a DNS name or an address never reaches a Host header
+SELECT public.try($$SET rds_backup.endpoint = 'https://rds_x.example.invalid'$$);
+SELECT public.try($$SET rds_backup.endpoint = 'https:/.example.invalid'$$);
+SELECT public.try(format('SET rds_backup.endpoint = %L', 'https://r' || chr(233) || 'ds.example.invalid'));
 RESET rds_backup.endpoint;
 
 -- audit_log is append-only, even for superusers: no UPDATE, DELETE or
@@ -119,7 +123,7 @@ SELECT public.try($$SELECT rds_backup.rds_cancel_export('priv-export')$$);
 SELECT public.try($$SELECT rds_backup.rds_cancel_export('started-by-others')$$);
 RESET ROLE;
 SELECT status FROM rds_backup.operations WHERE id = :op1;
-SELECT status FROM rds_backup.operations WHERE resource = 'priv-export';
+SELECT status FROM rds_backup.operations WHERE resource = 'priv-export' ORDER BY id DESC LIMIT 1;
 SELECT count(*) AS cancel_calls_by_bob FROM rds_backup.audit_log
  WHERE role_name = 'rb_bob' AND action = 'CancelExportTask';
 -- a member of the requesting role (inheriting its privileges) may
