@@ -58,6 +58,7 @@ is "$(q "SELECT count(*) FROM pg_db_role_setting s, unnest(s.setconfig) c WHERE 
 # statements that carry a value: a value before the setting's name, and one
 # in a PL/pgSQL statement that fails (its text is the error's CONTEXT)
 q "SELECT set_config(n, '$s_before', false) FROM (VALUES ('rds_backup.secret_access_key')) v(n)" >/dev/null
+q "SELECT length('$secret')" >/dev/null
 qerr "DO \$\$ BEGIN EXECUTE 'SET rds_backup.secret_access_key = ''$s_ctx'''; PERFORM 1/0; END \$\$" >/dev/null
 
 set_conf "rds_backup.access_key_id = DEFAULT"
@@ -86,5 +87,34 @@ done
 [ $leaks -eq 0 ] && pass "none of the eight values is in the server log"
 # the key id is not a secret, but the reload message masks it as well
 if grep -q "changed to \"$key\"" "$RB_TMP/redact.log"; then fail "the key id is masked" "it is not"; else pass "the key id is masked"; fi
+like "$(cat "$RB_TMP/redact.log")" "SELECT length\('\*{20,}'\)" "the current secret is masked wherever it appears"
+
+# every log destination: a server whose collector writes stderr, csvlog and
+# jsonlog files
+s_dest=RedactEveryDestination/abcdefghij0123456
+port2=$(rb_free_port)
+rm -rf "$RB_TMP/logdest"
+rb_cluster "$RB_TMP/logdest" "$port2" "shared_preload_libraries = 'rds_backup'
+logging_collector = on
+log_destination = 'stderr,csvlog,jsonlog'
+log_directory = 'log'
+log_min_messages = debug5
+log_statement = 'all'"
+PGPORT=$port2 psql -XAtq -c "ALTER SYSTEM SET rds_backup.secret_access_key = '$s_dest'" -c "SELECT pg_reload_conf()" >/dev/null
+sleep 1
+PGPORT=$port2 psql -XAtq -c "SELECT 1" >/dev/null
+rb_as_user "$(rb_bindir)/pg_ctl" -D "$RB_TMP/logdest" -m fast stop >/dev/null
+for ext in log csv json; do
+	f=$(ls "$RB_TMP/logdest/log/"*."$ext" 2>/dev/null | head -n 1)
+	if [ -z "$f" ]; then
+		fail "the $ext log" "no file"
+	elif grep -qF "$s_dest" "$f"; then
+		fail "no credential in the $ext log" "$(grep -F "$s_dest" "$f" | head -n 1)"
+	elif ! grep -q 'rds_backup.secret_access_key.* changed to .*\*\*\*\*\*\*\*\*' "$f"; then
+		fail "the $ext log has the masked reload message" "it has not"
+	else
+		pass "the $ext log has the reload message, masked, and no credential"
+	fi
+done
 
 done_testing
