@@ -16,8 +16,9 @@
  *	- any other text of a message (message, detail, hint, context,
  *	  internal query) that names one of these settings keeps what comes
  *	  before the name, with its quoted literals masked, and loses what
- *	  follows it, unless the message is one of PostgreSQL's or ours that
- *	  names a setting and quotes nothing else;
+ *	  follows it, unless the message is one of PostgreSQL's that names a
+ *	  setting and quotes nothing else, or one of rds_backup's own (which
+ *	  never quote a credential: they name settings to say what to fix);
  *	- the STATEMENT: line is left out when the statement names one;
  *	- the current values of the secret key and session token are masked
  *	  wherever they appear.
@@ -30,6 +31,8 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include <dlfcn.h>
 
 #include "tcop/tcopprot.h"
 #include "utils/elog.h"
@@ -59,10 +62,7 @@ static const char *const value_messages[] = {
 	"invalid value for parameter \"%s\": \"%s\"",
 };
 
-/*
- * Messages that name a setting and quote nothing else: left whole.
- * PostgreSQL's, and rds_backup's own (which never quote a credential).
- */
+/* PostgreSQL's messages that name a setting and quote nothing else. */
 static const char *const plain_messages[] = {
 	"permission denied to set parameter \"%s\"",
 	"parameter \"%s\" cannot be changed",
@@ -74,9 +74,29 @@ static const char *const plain_messages[] = {
 	"parameter \"%s\" removed from configuration file, reset to default",
 	"unrecognized configuration parameter \"%s\"",
 	"must be superuser or have privileges of pg_read_all_settings to examine \"%s\"",
-	"rds_backup.secret_access_key is set but rds_backup is not in shared_preload_libraries",
-	"rds_backup.access_key_id and rds_backup.secret_access_key must be set together",
 };
+
+/*
+ * Whether rds_backup raised the message: the source file name ereport()
+ * recorded is a string of this library (PostgreSQL keeps only its base
+ * name, which other modules may share, and gives every message a domain).
+ */
+static bool
+is_own_message(const ErrorData *edata)
+{
+	static void *own_base = NULL;
+	Dl_info		info;
+
+	if (edata->filename == NULL)
+		return false;
+	if (own_base == NULL)
+	{
+		if (dladdr((void *) is_own_message, &info) == 0)
+			return false;
+		own_base = info.dli_fbase;
+	}
+	return dladdr(edata->filename, &info) != 0 && info.dli_fbase == own_base;
+}
 
 static bool
 in_messages(const char *id, const char *const *list, int n)
@@ -229,6 +249,8 @@ rebuild_value_message(ErrorData *edata)
 static void
 redact_emit_log_hook(ErrorData *edata)
 {
+	bool		own;
+
 	/*
 	 * The statement is not printed (STATEMENT: line) when it names a
 	 * credential setting.
@@ -242,13 +264,15 @@ redact_emit_log_hook(ErrorData *edata)
 			edata->hide_stmt = true;
 	}
 
+	own = is_own_message(edata);
 	if (edata->message != NULL && !rebuild_value_message(edata))
 		edata->message = redact_text(edata->message,
-									 in_messages(edata->message_id, plain_messages,
-												 lengthof(plain_messages)));
-	edata->detail = redact_text(edata->detail, false);
-	edata->detail_log = redact_text(edata->detail_log, false);
-	edata->hint = redact_text(edata->hint, false);
+									 own || in_messages(edata->message_id, plain_messages,
+														lengthof(plain_messages)));
+	edata->detail = redact_text(edata->detail, own);
+	edata->detail_log = redact_text(edata->detail_log, own);
+	edata->hint = redact_text(edata->hint, own);
+	/* a context or an internal query can be SQL that sets a credential */
 	edata->context = redact_text(edata->context, false);
 	edata->internalquery = redact_text(edata->internalquery, false);
 

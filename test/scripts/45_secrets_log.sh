@@ -61,6 +61,12 @@ q "SELECT set_config(n, '$s_before', false) FROM (VALUES ('rds_backup.secret_acc
 q "SELECT length('$secret')" >/dev/null
 qerr "DO \$\$ BEGIN EXECUTE 'SET rds_backup.secret_access_key = ''$s_ctx'''; PERFORM 1/0; END \$\$" >/dev/null
 
+# rds_backup's own messages name settings to say what to fix: left whole
+out=$(psql -XAtq -c "SET rds_backup.access_key_id = ''" -c "SET rds_backup.secret_access_key = ''" \
+	-c "SELECT rds_backup.rds_snapshots('redact-db')" 2>&1)
+like "$out" "rds_backup.access_key_id" "rds_backup's own error about missing credentials names the settings"
+[[ "$out" == *"the rest is not logged"* ]] && fail "and is not cut" "$out" || pass "and is not cut"
+
 set_conf "rds_backup.access_key_id = DEFAULT"
 set_conf "rds_backup.secret_access_key = DEFAULT"
 set_conf "rds_backup.session_token = DEFAULT"
