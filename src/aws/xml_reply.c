@@ -397,21 +397,32 @@ xr_reset(void)
 	xr.error_msg[0] = '\0';
 }
 
-/* A recorded string in the database encoding: copied only if converted */
-static char *
-xr_string(char *base, size_t offset, size_t len)
+/* No byte of s[0..len) has its high bit set: eight at a time */
+static bool
+xr_is_ascii(const char *s, size_t len)
 {
-	char	   *s = base + offset;
-	char	   *conv;
-	size_t		i;
+	uint64		acc = 0;
+	size_t		i = 0;
 
-	/* pure ASCII, by far the common case, needs no conversion */
-	for (i = 0; i < len; i++)
+	for (; i + 8 <= len; i += 8)
 	{
-		if (IS_HIGHBIT_SET(s[i]))
-			break;
+		uint64		w;
+
+		memcpy(&w, s + i, 8);
+		acc |= w;
 	}
-	if (i == len)
+	for (; i < len; i++)
+		acc |= (unsigned char) s[i];
+	return (acc & UINT64CONST(0x8080808080808080)) == 0;
+}
+
+/* A recorded UTF-8 string in the database encoding: copied if converted */
+static char *
+xr_string(char *s, size_t len)
+{
+	char	   *conv;
+
+	if (xr_is_ascii(s, len))
 		return s;
 	conv = pg_any_to_server(s, (int) len, PG_UTF8);
 	return conv == s ? s : conv;
@@ -423,6 +434,9 @@ xr_build(void)
 {
 	XNode	   *nodes = palloc(sizeof(XNode) * xr.n_elements);
 	char	   *strings = palloc(xr.strings_len);
+
+	/* pure ASCII, by far the common case, is used as it is */
+	bool		ascii = xr_is_ascii(xr.strings, xr.strings_len);
 	int			i;
 
 	memcpy(strings, xr.strings, xr.strings_len);
@@ -431,11 +445,17 @@ xr_build(void)
 		const XrElement *el = &xr.elements[i];
 		XNode	   *n = &nodes[i];
 
-		n->name = xr_string(strings, el->name, strlen(strings + el->name));
-		n->ns = el->ns < 0 ? NULL :
-			xr_string(strings, el->ns, strlen(strings + el->ns));
-		n->text = el->text < 0 ? NULL :
-			xr_string(strings, el->text, el->text_len);
+		n->name = strings + el->name;
+		n->ns = el->ns < 0 ? NULL : strings + el->ns;
+		n->text = el->text < 0 ? NULL : strings + el->text;
+		if (!ascii)
+		{
+			n->name = xr_string(n->name, strlen(n->name));
+			if (n->ns)
+				n->ns = xr_string(n->ns, strlen(n->ns));
+			if (n->text)
+				n->text = xr_string(n->text, el->text_len);
+		}
 		n->parent = el->parent == XR_NONE ? NULL : &nodes[el->parent];
 		n->first_child = el->first_child == XR_NONE ? NULL : &nodes[el->first_child];
 		n->next = el->next == XR_NONE ? NULL : &nodes[el->next];
