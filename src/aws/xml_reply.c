@@ -108,7 +108,11 @@ static struct
 	char		error_msg[XR_MAX_LIBXML_MESSAGE + 1];
 } xr;
 
-/* Grow *buf to hold need bytes; false (and oom set) if malloc fails. */
+/*
+ * Grow *buf to hold need units; false (and oom set) if malloc fails.  The
+ * old block is wiped before it is freed, as realloc() would not: it may
+ * hold a secret of an STS reply.
+ */
 static bool
 xr_grow(void **buf, size_t *cap, size_t need, size_t unit)
 {
@@ -120,11 +124,17 @@ xr_grow(void **buf, size_t *cap, size_t need, size_t unit)
 	new_cap = *cap ? *cap : 4096 / unit;
 	while (new_cap < need)
 		new_cap *= 2;
-	p = realloc(*buf, new_cap * unit);
+	p = malloc(new_cap * unit);
 	if (p == NULL)
 	{
 		xr.oom = true;
 		return false;
+	}
+	if (*buf != NULL)
+	{
+		memcpy(p, *buf, *cap * unit);
+		explicit_bzero(*buf, *cap * unit);
+		free(*buf);
 	}
 	*buf = p;
 	*cap = new_cap;
