@@ -6,6 +6,8 @@
  */
 #include "postgres.h"
 
+#include "port/pg_bitutils.h"
+
 #include "rds/actions.h"
 #include "rds/names.h"
 
@@ -132,17 +134,30 @@ int_or_minus(const XNode *n, const char *path)
 static void
 find_children(const XNode *n, const char *const *names, XNode **found, int count)
 {
+	uint32		by_first[128];	/* the names starting with each character */
 	uint32		seen = 0;
 	int			n_found = 0;
+	int			i;
 
 	Assert(count <= 32);
 	memset(found, 0, sizeof(XNode *) * count);
+	memset(by_first, 0, sizeof(by_first));
+	for (i = 0; i < count; i++)
+		by_first[(unsigned char) names[i][0] & 127] |= UINT32_C(1) << i;
+
 	for (XNode *c = n->first_child; c != NULL && n_found < count; c = c->next)
 	{
-		for (int i = 0; i < count; i++)
+		unsigned char first = (unsigned char) c->name[0];
+		uint32		candidates;
+
+		if (first >= 128)
+			continue;
+		candidates = by_first[first] & ~seen;
+		while (candidates != 0)
 		{
-			if ((seen & (UINT32_C(1) << i)) == 0 && c->name[0] == names[i][0] &&
-				strcmp(c->name, names[i]) == 0)
+			i = pg_rightmost_one_pos32(candidates);
+			candidates &= candidates - 1;
+			if (strcmp(c->name, names[i]) == 0)
 			{
 				seen |= UINT32_C(1) << i;
 				found[i] = c;
