@@ -20,8 +20,8 @@ OWN_SETUP=${RB_BENCH_READY:-yes}
 bench_setup || exit 1
 
 N1=${CALL_N1:-100}
-N2=${CALL_N2:-600}
-ROUNDS=${CALL_ROUNDS:-5}
+N2=${CALL_N2:-1600}
+ROUNDS=${CALL_ROUNDS:-9}
 CLI_RUNS=${CLI_RUNS:-5}
 BODY="Action=DescribeDBSnapshots&Version=2014-10-31&DBInstanceIdentifier=bench-db&MaxRecords=100"
 CTYPE="application/x-www-form-urlencoded; charset=utf-8"
@@ -148,6 +148,7 @@ n_cli=$(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[
 [ "$n_cli" = 5 ] || { echo "call_cost: the CLI saw $n_cli snapshots, not 5"; exit 1; }
 
 p50() { pct 50 <"$1"; }
+[ -n "${CALL_DEBUG:-}" ] && paste "$W/plain.us" "$W/signed.us" "$W/ext.us" >&2
 range() { sort -g "$1" | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.1f-%.1f", lo, hi}'; }
 plain=$(p50 "$W/plain.us")
 signed=$(p50 "$W/signed.us")
