@@ -36,12 +36,14 @@ W=$(mktemp -d "$RB_TMP/call_cost.XXXXXX")
 CPU=${CALL_CPU:-$(($(nproc) - 1))}
 PM_PID=$(head -n 1 "$PGDATA/postmaster.pid")
 PM_MASK=
-on_cpu() { "$@"; }
+# a command prefix, not a function: "$!" of a background job is then the
+# program itself (taskset execs it), and killing it stops the server
+ON_CPU=()
 if [ "$CPU" != none ] && command -v taskset >/dev/null; then
 	PM_MASK=$(taskset -p "$PM_PID" 2>/dev/null | awk '{print $NF}')
 	# backends the postmaster starts from now on inherit its CPU
 	if [ -n "$PM_MASK" ] && taskset -p -c "$CPU" "$PM_PID" >/dev/null 2>&1; then
-		on_cpu() { taskset -c "$CPU" "$@"; }
+		ON_CPU=(taskset -c "$CPU")
 		PLACEMENT="server and clients on CPU $CPU"
 	else
 		PM_MASK=
@@ -51,7 +53,7 @@ fi
 [ "$CPU" = none ] && PLACEMENT="placed by the scheduler"
 
 [ -x "$BENCH_DIR/static_server" ] || make -s -C "$BENCH_DIR" static_server || exit 1
-on_cpu "$BENCH_DIR/static_server" -f "$W/static.port" &
+"${ON_CPU[@]}" "$BENCH_DIR/static_server" -f "$W/static.port" &
 SERVER_PID=$!
 trap 'kill "$SERVER_PID" 2>/dev/null; [ -n "$PM_MASK" ] && taskset -p "$PM_MASK" "$PM_PID" >/dev/null 2>&1; [ "$OWN_SETUP" = yes ] && rb_cleanup' EXIT
 for _ in $(seq 50); do
@@ -104,7 +106,7 @@ curl_run() {
 	local t0 t1 before after
 	before=$(counts)
 	t0=$(now_us)
-	on_cpu curl -K "$W/$1.$2.cfg" || { echo "call_cost: curl failed" >&2; return 1; }
+	"${ON_CPU[@]}" curl -K "$W/$1.$2.cfg" || { echo "call_cost: curl failed" >&2; return 1; }
 	t1=$(now_us)
 	after=$(counts)
 	check_counts "curl ($1)" "$before" "$after" "$2" || return 1
@@ -162,7 +164,7 @@ AWS_BIN=$(pyenv which aws 2>/dev/null || command -v aws)
 : >"$W/cli.us"
 for _ in $(seq "$CLI_RUNS"); do
 	t0=$(now_us)
-	on_cpu env AWS_ACCESS_KEY_ID="$RB_KEY_ID" AWS_SECRET_ACCESS_KEY="$RB_SECRET" \
+	"${ON_CPU[@]}" env AWS_ACCESS_KEY_ID="$RB_KEY_ID" AWS_SECRET_ACCESS_KEY="$RB_SECRET" \
 		AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
 		AWS_EC2_METADATA_DISABLED=true AWS_PAGER= \
 		"$AWS_BIN" rds describe-db-snapshots --db-instance-identifier bench-db \
