@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "storage/fd.h"
+#include "utils/memutils.h"
 
 #include "aws/config.h"
 #include "aws/credentials.h"
@@ -33,6 +34,23 @@ typedef struct ProfileLookup
 	char	   *session_token;
 	char	   *region;
 } ProfileLookup;
+
+/*
+ * The last profile read from each of the two shared files.  It stands for
+ * as long as the same section is asked for and the file is the same one,
+ * unchanged (device, inode, size and modification time, one stat() per
+ * call): a call does not read and parse the file again, and a rewritten or
+ * replaced file (rotated credentials) is read anew.
+ */
+typedef struct ProfileCacheEntry
+{
+	char	   *path;
+	char	   *section;
+	struct stat st;
+	ProfileLookup pl;			/* in TopMemoryContext */
+} ProfileCacheEntry;
+
+static ProfileCacheEntry profile_cache[2];	/* credentials file, config file */
 
 static const char *
 profile_name(void)
@@ -74,12 +92,14 @@ file_path(const char *guc_value, const char *env_name, const char *relative)
 	return home_file(relative);
 }
 
-/* Returns palloc'd contents, or NULL when the file does not exist. */
+/*
+ * Returns palloc'd contents, or NULL when the file does not exist; *st
+ * describes the file read.
+ */
 static char *
-read_small_file(const char *path, size_t *len)
+read_small_file(const char *path, size_t *len, struct stat *st)
 {
 	FILE	   *f;
-	struct stat st;
 	char	   *buf;
 	size_t		n;
 
@@ -92,15 +112,15 @@ read_small_file(const char *path, size_t *len)
 				(errcode_for_file_access(),
 				 errmsg("could not open AWS shared file \"%s\": %m", path)));
 	}
-	if (fstat(fileno(f), &st) != 0 || st.st_size > 1024 * 1024)
+	if (fstat(fileno(f), st) != 0 || st->st_size > 1024 * 1024)
 	{
 		FreeFile(f);
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIG_FILE_ERROR),
 				 errmsg("AWS shared file \"%s\" is unreadable or larger than 1 MB", path)));
 	}
-	buf = palloc(st.st_size + 1);
-	n = fread(buf, 1, st.st_size, f);
+	buf = palloc(st->st_size + 1);
+	n = fread(buf, 1, st->st_size, f);
 	FreeFile(f);
 	buf[n] = '\0';
 	*len = n;
@@ -138,6 +158,46 @@ wipe_free(char *s)
 	}
 }
 
+static char *
+pstrdup_or_null(const char *s)
+{
+	return s ? pstrdup(s) : NULL;
+}
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+		a->st_size == b->st_size &&
+		a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+		a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static void
+profile_cache_forget(ProfileCacheEntry *e)
+{
+	if (e->path == NULL)
+		return;
+	pfree(e->path);
+	pfree(e->section);
+	wipe_free(e->pl.access_key_id);
+	wipe_free(e->pl.secret_access_key);
+	wipe_free(e->pl.session_token);
+	if (e->pl.region)
+		pfree(e->pl.region);
+	memset(e, 0, sizeof(ProfileCacheEntry));
+}
+
+/* Copies of the cached values into pl, in the caller's memory context */
+static void
+profile_copy(const ProfileLookup *from, ProfileLookup *pl)
+{
+	pl->access_key_id = pstrdup_or_null(from->access_key_id);
+	pl->secret_access_key = pstrdup_or_null(from->secret_access_key);
+	pl->session_token = pstrdup_or_null(from->session_token);
+	pl->region = pstrdup_or_null(from->region);
+}
+
 /*
  * Read one profile's settings from a shared file.  The credentials file
  * names sections after the profile; the config file writes "profile NAME"
@@ -146,16 +206,40 @@ wipe_free(char *s)
 static bool
 read_profile(const char *path, bool config_style, ProfileLookup *pl)
 {
+	ProfileCacheEntry *cached = &profile_cache[config_style ? 1 : 0];
 	char	   *text;
 	size_t		len;
 	const char *name = profile_name();
 	char	   *section;
+	struct stat st;
 	int			bad;
+	MemoryContext old;
 
-	if (path == NULL || (text = read_small_file(path, &len)) == NULL)
+	if (path == NULL)
 		return false;
 	section = (config_style && strcmp(name, "default") != 0) ?
 		psprintf("profile %s", name) : pstrdup(name);
+
+	if (stat(path, &st) != 0)
+	{
+		/* other failures are reported by the read below */
+		if (errno == ENOENT || errno == ENOTDIR)
+		{
+			profile_cache_forget(cached);
+			return false;
+		}
+	}
+	else if (cached->path != NULL && strcmp(cached->path, path) == 0 &&
+			 strcmp(cached->section, section) == 0 && same_file(&cached->st, &st))
+	{
+		profile_copy(&cached->pl, pl);
+		pl->section = section;
+		return true;
+	}
+
+	profile_cache_forget(cached);
+	if ((text = read_small_file(path, &len, &st)) == NULL)
+		return false;
 	pl->section = section;
 	bad = aws_ini_parse(text, len, profile_entry, pl);
 	explicit_bzero(text, len);
@@ -164,6 +248,13 @@ read_profile(const char *path, bool config_style, ProfileLookup *pl)
 		ereport(WARNING,
 				(errcode(ERRCODE_CONFIG_FILE_ERROR),
 				 errmsg("ignoring malformed line %d of AWS shared file \"%s\"", bad, path)));
+
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	cached->path = pstrdup(path);
+	cached->section = pstrdup(section);
+	cached->st = st;
+	profile_copy(pl, &cached->pl);
+	MemoryContextSwitchTo(old);
 	return true;
 }
 

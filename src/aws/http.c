@@ -52,6 +52,11 @@ static bool http_default_abort_check(void);
 static bool curl_initialized = false;
 static CURLM *http_multi = NULL;
 static CURL *http_easy = NULL;
+
+/* The options set on http_easy that outlive a request (http_setup_handle) */
+static bool http_easy_ready = false;
+static bool http_easy_post;
+static char *http_easy_ca_file = NULL;	/* malloc'd */
 static bool (*http_abort_check) (void) = http_default_abort_check;
 
 /*
@@ -86,6 +91,7 @@ http_reset_connections(void)
 	if (http_easy != NULL)
 		curl_easy_cleanup(http_easy);
 	http_easy = NULL;
+	http_easy_ready = false;
 	if (http_multi != NULL)
 		curl_multi_cleanup(http_multi);
 	http_multi = NULL;
@@ -356,28 +362,27 @@ http_set_error(HttpResponse *resp, CURLcode code, const char *errbuf)
 		strlcpy(resp->error, curl_easy_strerror(code), sizeof(resp->error));
 }
 
-/*
- * Set the options for one request on the (freshly reset) easy handle.
- * Returns the first failing option's code.
- */
-static CURLcode
-http_setup(CURL *easy, const HttpRequest *req, struct curl_slist *hdrs,
-		   HttpXfer *x)
-{
-	CURLcode	rc = CURLE_OK;
-	long		connect_ms = req->connect_timeout_ms > 0 ?
-		req->connect_timeout_ms : HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
-	long		request_ms = req->request_timeout_ms > 0 ?
-		req->request_timeout_ms : HTTP_DEFAULT_REQUEST_TIMEOUT_MS;
-
 #define SETOPT(opt, val) \
 	do { \
 		if (rc == CURLE_OK) \
 			rc = curl_easy_setopt(easy, opt, val); \
 	} while (0)
 
-	SETOPT(CURLOPT_URL, req->url);
-	SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);
+/*
+ * The options every request shares, set once on the cached easy handle
+ * rather than reset and set again per request (with the method and CA
+ * file, which start the handle over when they change).  Returns the first
+ * failing option's code.
+ */
+static CURLcode
+http_setup_handle(CURL *easy, const HttpRequest *req, bool post)
+{
+	CURLcode	rc = CURLE_OK;
+
+	curl_easy_reset(easy);
+	http_easy_ready = false;
+	free(http_easy_ca_file);
+	http_easy_ca_file = NULL;
 
 	/* Signals belong to PostgreSQL; timeouts must not use SIGALRM. */
 	SETOPT(CURLOPT_NOSIGNAL, 1L);
@@ -411,34 +416,88 @@ http_setup(CURL *easy, const HttpRequest *req, struct curl_slist *hdrs,
 	if (req->ca_file != NULL && req->ca_file[0] != '\0')
 		SETOPT(CURLOPT_CAINFO, req->ca_file);
 
-	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-	SETOPT(CURLOPT_TIMEOUT_MS, request_ms);
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
 	SETOPT(CURLOPT_TCP_KEEPIDLE, 60L);
 	SETOPT(CURLOPT_TCP_KEEPINTVL, 30L);
 
-	/* Refuse early when Content-Length already exceeds the cap. */
-	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) x->max_body);
-
-	if (strcmp(req->method, "POST") == 0)
-	{
+	if (post)
 		SETOPT(CURLOPT_POST, 1L);
-		SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
-		SETOPT(CURLOPT_POSTFIELDS, req->body ? req->body : "");
-	}
 	else
 		SETOPT(CURLOPT_HTTPGET, 1L);
 
-	SETOPT(CURLOPT_HTTPHEADER, hdrs);
 	SETOPT(CURLOPT_WRITEFUNCTION, http_write_cb);
-	SETOPT(CURLOPT_WRITEDATA, x);
 	SETOPT(CURLOPT_HEADERFUNCTION, http_header_cb);
-	SETOPT(CURLOPT_HEADERDATA, x);
 
-#undef SETOPT
-
+	if (rc == CURLE_OK && req->ca_file != NULL && req->ca_file[0] != '\0' &&
+		(http_easy_ca_file = strdup(req->ca_file)) == NULL)
+		rc = CURLE_OUT_OF_MEMORY;
+	if (rc == CURLE_OK)
+	{
+		http_easy_ready = true;
+		http_easy_post = post;
+	}
 	return rc;
 }
+
+/*
+ * Set the options for one request: the handle's own first, if not set or
+ * if the method or the CA file changed.  Returns the first failing
+ * option's code.
+ */
+static CURLcode
+http_setup(CURL *easy, const HttpRequest *req, struct curl_slist *hdrs,
+		   HttpXfer *x)
+{
+	CURLcode	rc = CURLE_OK;
+	bool		post = strcmp(req->method, "POST") == 0;
+	const char *ca_file = (req->ca_file && req->ca_file[0]) ? req->ca_file : NULL;
+	long		connect_ms = req->connect_timeout_ms > 0 ?
+		req->connect_timeout_ms : HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
+	long		request_ms = req->request_timeout_ms > 0 ?
+		req->request_timeout_ms : HTTP_DEFAULT_REQUEST_TIMEOUT_MS;
+
+	if (!http_easy_ready || post != http_easy_post ||
+		(ca_file == NULL) != (http_easy_ca_file == NULL) ||
+		(ca_file != NULL && strcmp(ca_file, http_easy_ca_file) != 0))
+		rc = http_setup_handle(easy, req, post);
+
+	SETOPT(CURLOPT_URL, req->url);
+	SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+	SETOPT(CURLOPT_TIMEOUT_MS, request_ms);
+
+	/* Refuse early when Content-Length already exceeds the cap. */
+	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) x->max_body);
+
+	if (post)
+	{
+		SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
+		SETOPT(CURLOPT_POSTFIELDS, req->body ? req->body : "");
+	}
+
+	SETOPT(CURLOPT_HTTPHEADER, hdrs);
+	SETOPT(CURLOPT_WRITEDATA, x);
+	SETOPT(CURLOPT_HEADERDATA, x);
+
+	/* a handle half set up is started over next time */
+	if (rc != CURLE_OK)
+		http_easy_ready = false;
+	return rc;
+}
+
+/* After a request: leave the handle no pointer to its memory. */
+static void
+http_forget_request(CURL *easy)
+{
+	(void) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, NULL);
+	(void) curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, NULL);
+	(void) curl_easy_setopt(easy, CURLOPT_WRITEDATA, NULL);
+	(void) curl_easy_setopt(easy, CURLOPT_HEADERDATA, NULL);
+	if (http_easy_post)
+		(void) curl_easy_setopt(easy, CURLOPT_POSTFIELDS, NULL);
+}
+
+#undef SETOPT
 
 /*
  * What one http_perform() call has acquired, so that it can be released even
@@ -475,7 +534,6 @@ http_exchange(const HttpRequest *req, HttpResponse *resp, HttpState *st)
 
 	if (!http_ensure_handles(resp))
 		return;
-	curl_easy_reset(http_easy);
 
 	for (i = 0; i < req->nheaders; i++)
 	{
@@ -693,7 +751,7 @@ http_perform(const HttpRequest *req, HttpResponse *resp)
 		else if (http_easy != NULL)
 		{
 			/* keep no pointers to our stack or to freed header lists */
-			curl_easy_reset(http_easy);
+			http_forget_request(http_easy);
 		}
 		curl_slist_free_all(st.hdrs);
 		free(st.x.body);
