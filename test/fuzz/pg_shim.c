@@ -40,25 +40,35 @@
 
 /* ---------------------------------------------------------------- memory */
 
+/*
+ * Two "memory contexts": the input's, freed by shim_reset(), and
+ * TopMemoryContext, which lives as long as the process (caches kept from
+ * one call to the next, as in the backend).
+ */
 typedef struct Chunk
 {
 	struct Chunk *prev;
 	struct Chunk *next;
 	size_t		size;
-	size_t		pad;			/* keeps the payload 16-byte aligned */
+	size_t		top;			/* in TopMemoryContext; keeps 16-byte alignment */
 } Chunk;
 
-static Chunk *chunks = NULL;
+static Chunk *chunks = NULL;	/* the input's */
+static Chunk *top_chunks = NULL;
 static size_t allocated = 0;
 
-MemoryContext CurrentMemoryContext = NULL;
-MemoryContext TopMemoryContext = NULL;
-MemoryContext ErrorContext = NULL;
+static MemoryContextData input_context;
+static MemoryContextData top_context;
+
+MemoryContext CurrentMemoryContext = &input_context;
+MemoryContext TopMemoryContext = &top_context;
+MemoryContext ErrorContext = &input_context;
 
 static void *
-chunk_alloc(size_t size, bool zero)
+chunk_alloc_in(MemoryContext cxt, size_t size, bool zero)
 {
 	Chunk	   *c;
+	Chunk	  **list = cxt == TopMemoryContext ? &top_chunks : &chunks;
 
 	if (size > MaxAllocSize)
 		ereport(ERROR,
@@ -68,25 +78,36 @@ chunk_alloc(size_t size, bool zero)
 	if (c == NULL)
 		abort();
 	c->size = size;
+	c->top = (list == &top_chunks);
 	c->prev = NULL;
-	c->next = chunks;
-	if (chunks)
-		chunks->prev = c;
-	chunks = c;
-	allocated += size;
+	c->next = *list;
+	if (*list)
+		(*list)->prev = c;
+	*list = c;
+	if (!c->top)
+		allocated += size;
 	return c + 1;
+}
+
+static void *
+chunk_alloc(size_t size, bool zero)
+{
+	return chunk_alloc_in(CurrentMemoryContext, size, zero);
 }
 
 static void
 chunk_unlink(Chunk *c)
 {
+	Chunk	  **list = c->top ? &top_chunks : &chunks;
+
 	if (c->prev)
 		c->prev->next = c->next;
 	else
-		chunks = c->next;
+		*list = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	allocated -= c->size;
+	if (!c->top)
+		allocated -= c->size;
 }
 
 void *
@@ -110,13 +131,13 @@ palloc_extended(Size size, int flags)
 void *
 MemoryContextAlloc(MemoryContext context, Size size)
 {
-	return chunk_alloc(size, false);
+	return chunk_alloc_in(context, size, false);
 }
 
 void *
 MemoryContextAllocZero(MemoryContext context, Size size)
 {
-	return chunk_alloc(size, true);
+	return chunk_alloc_in(context, size, true);
 }
 
 void
@@ -132,7 +153,7 @@ void *
 repalloc(void *pointer, Size size)
 {
 	Chunk	   *c = (Chunk *) pointer - 1;
-	void	   *p = chunk_alloc(size, false);
+	void	   *p = chunk_alloc_in(c->top ? TopMemoryContext : &input_context, size, false);
 
 	memcpy(p, pointer, Min(size, c->size));
 	pfree(pointer);
@@ -160,7 +181,10 @@ pnstrdup(const char *in, Size len)
 char *
 MemoryContextStrdup(MemoryContext context, const char *string)
 {
-	return pstrdup(string);
+	char	   *out = chunk_alloc_in(context, strlen(string) + 1, false);
+
+	strcpy(out, string);
+	return out;
 }
 
 char *
@@ -189,6 +213,8 @@ psprintf(const char *fmt,...)
 void
 shim_reset(void)
 {
+	/* a module that switched contexts and threw is back in the input's */
+	CurrentMemoryContext = &input_context;
 	while (chunks)
 	{
 		Chunk	   *c = chunks;
