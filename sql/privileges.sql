@@ -159,6 +159,16 @@ RESET ROLE;
 -- making it private again is anyone's
 SET ROLE rb_alice;
 SELECT rds_backup.rds_unshare_snapshot('priv-shared', ARRAY['all', '210987654321']);
+SELECT id AS op4 FROM rds_backup.rds_snapshot('priv-db', 'priv-4') \gset
+RESET ROLE;
+-- operations record their role by name: renamed, it no longer owns them
+ALTER ROLE rb_alice RENAME TO rb_alice_renamed;
+SET ROLE rb_alice_renamed;
+SELECT public.try('SELECT rds_backup.rds_cancel(' || :op4 || ')');
+RESET ROLE;
+ALTER ROLE rb_alice_renamed RENAME TO rb_alice;
+SET ROLE rb_alice;
+SELECT status FROM rds_backup.rds_cancel(:op4);
 RESET ROLE;
 \! /usr/bin/python3 test/emulator/emuctl.py reset >/dev/null
 
