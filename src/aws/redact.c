@@ -20,6 +20,8 @@
  *	  setting and quotes nothing else, or one of rds_backup's own (which
  *	  never quote a credential: they name settings to say what to fix);
  *	- the STATEMENT: line is left out when the statement names one;
+ *	- the token a syntax error in a configuration file quotes is masked
+ *	  (a credential written without quotes may be cut into tokens);
  *	- the current values of the secret key and session token are masked
  *	  wherever they appear.
  * The hook never raises an error: it runs inside error reporting.
@@ -61,6 +63,12 @@ static const char *const value_messages[] = {
 	"parameter \"%s\" changed to \"%s\"",
 	"invalid value for parameter \"%s\": \"%s\"",
 };
+
+/*
+ * A configuration file PostgreSQL cannot read: the token it quotes may be
+ * a piece of a credential written without quotes.
+ */
+static const char *const token_message = "syntax error in file \"%s\" line %u, near token \"%s\"";
 
 /* PostgreSQL's messages that name a setting and quote nothing else. */
 static const char *const plain_messages[] = {
@@ -246,6 +254,24 @@ rebuild_value_message(ErrorData *edata)
 	return false;
 }
 
+/* Mask the last double-quoted part of text (where the token goes). */
+static void
+mask_last_quoted(ErrorData *edata)
+{
+	char	   *close = strrchr(edata->message, '"');
+	char	   *open;
+
+	if (close == NULL || close == edata->message)
+		return;
+	*close = '\0';
+	open = strrchr(edata->message, '"');
+	*close = '"';
+	if (open == NULL)
+		return;
+	edata->message = psprintf("%.*s" MASK "%s", (int) (open + 1 - edata->message),
+							  edata->message, close);
+}
+
 static void
 redact_emit_log_hook(ErrorData *edata)
 {
@@ -264,6 +290,9 @@ redact_emit_log_hook(ErrorData *edata)
 			edata->hide_stmt = true;
 	}
 
+	if (edata->message != NULL && edata->message_id != NULL &&
+		strcmp(edata->message_id, token_message) == 0)
+		mask_last_quoted(edata);
 	own = is_own_message(edata);
 	if (edata->message != NULL && !rebuild_value_message(edata))
 		edata->message = redact_text(edata->message,

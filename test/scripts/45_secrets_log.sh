@@ -108,18 +108,28 @@ log_min_messages = debug5
 log_statement = 'all'"
 PGPORT=$port2 psql -XAtq -c "ALTER SYSTEM SET rds_backup.secret_access_key = '$s_dest'" -c "SELECT pg_reload_conf()" >/dev/null
 sleep 1
+# a credential written without quotes, which the file's parser cuts into
+# tokens: the one its syntax error quotes is masked
+s_token=9RedactUnquotedToken0123456789abcdef
+cp "$RB_TMP/logdest/postgresql.conf" "$RB_TMP/logdest.conf.saved"
+echo "rds_backup.session_token = $s_token" >>"$RB_TMP/logdest/postgresql.conf"
+PGPORT=$port2 psql -XAtq -c "SELECT pg_reload_conf()" >/dev/null
+sleep 1
+cp "$RB_TMP/logdest.conf.saved" "$RB_TMP/logdest/postgresql.conf"
 PGPORT=$port2 psql -XAtq -c "SELECT 1" >/dev/null
 rb_as_user "$(rb_bindir)/pg_ctl" -D "$RB_TMP/logdest" -m fast stop >/dev/null
 for ext in log csv json; do
 	f=$(ls "$RB_TMP/logdest/log/"*."$ext" 2>/dev/null | head -n 1)
 	if [ -z "$f" ]; then
 		fail "the $ext log" "no file"
-	elif grep -qF "$s_dest" "$f"; then
-		fail "no credential in the $ext log" "$(grep -F "$s_dest" "$f" | head -n 1)"
+	elif grep -qF -e "$s_dest" -e "RedactUnquotedToken" "$f"; then
+		fail "no credential in the $ext log" "$(grep -F -e "$s_dest" -e "RedactUnquotedToken" "$f" | head -n 1)"
+	elif ! grep -qE 'near token .{1,2}\*{8}' "$f"; then
+		fail "the $ext log has the syntax error with its token masked" "it has not"
 	elif ! grep -q 'rds_backup.secret_access_key.* changed to .*\*\*\*\*\*\*\*\*' "$f"; then
 		fail "the $ext log has the masked reload message" "it has not"
 	else
-		pass "the $ext log has the reload message, masked, and no credential"
+		pass "the $ext log masks the reload message and a syntax error's token, and holds no credential"
 	fi
 done
 
