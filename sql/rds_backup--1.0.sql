@@ -523,3 +523,30 @@ REVOKE ALL ON FUNCTION
     @extschema@.rds_export_tasks(text, text),
     @extschema@.rds_cancel_export(text, text)
 FROM PUBLIC;
+
+-- Lifecycle and disaster recovery ----------------------------------------
+
+-- The copies made into a region, by source: rds_copy_to_region() asks
+-- which snapshots have one already.
+CREATE INDEX operations_copies_idx ON @extschema@.operations (region, source)
+    WHERE kind IN ('copy_snapshot', 'copy_cluster_snapshot');
+
+-- Every available manual snapshot of a database that has no copy in the
+-- destination region yet gets one; at most 5 copies are in flight to one
+-- destination region (AWS's limit), the rest wait in the operation queue
+-- (status pending, aws_status queued) and the worker starts them.
+CREATE FUNCTION @extschema@.rds_copy_to_region(
+    db_identifier text,
+    destination_region text,
+    kms_key_id text DEFAULT NULL,
+    cluster boolean DEFAULT false,
+    only_own boolean DEFAULT true,
+    region text DEFAULT NULL)
+RETURNS SETOF @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_copy_to_region';
+
+REVOKE ALL ON FUNCTION
+    @extschema@.rds_copy_to_region(text, text, text, boolean, boolean, text)
+FROM PUBLIC;

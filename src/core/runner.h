@@ -64,6 +64,22 @@ extern void runner_check_ready(void);
 extern Datum runner_start(FunctionCallInfo fcinfo, OpStart *start);
 
 /*
+ * The same, returning the row.  With raise_aws_errors false, an operation
+ * AWS refused comes back as its failed row (error says why) rather than as
+ * an ERROR, so that a caller starting many goes on with the next; a cancel
+ * is still raised.
+ */
+extern CatalogOp *runner_start_row(OpStart *start, bool raise_aws_errors);
+
+/*
+ * Make the call that starts operation op_id, whose intent the catalog
+ * holds already (one just taken from the operation queue), and record
+ * the outcome.  AWS's answer is never raised; an ERROR or cancel before
+ * the request was sent puts the operation back in the queue.
+ */
+extern AwsOutcome runner_launch(OpStart *start, int64 op_id);
+
+/*
  * A call that starts no operation (Describe, a sharing change): its audit
  * rows are queued.  runner_call leaves a failed reply to the caller;
  * runner_read raises it.  runner_change waits until the audit rows are
