@@ -21,11 +21,17 @@ REGRESS = setup $(filter-out setup rds_backup--%,$(REGRESS_ALL))
 RB_REGRESS_DB ?= postgres
 REGRESS_OPTS = --inputdir=. --use-existing
 
+# the deploy hook, installed into PostgreSQL's bindir: C on libpq alone
+SCRIPTS_built = rds-backup-snapshot
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 # PGXS names the database of REGRESS_OPTS after this, when it expands it
 CONTRIB_TESTDB = $(RB_REGRESS_DB)
+
+rds-backup-snapshot: bin/rds-backup-snapshot.c
+	$(CC) $(CFLAGS) -Wall -Wextra -I$(includedir) $< $(LDFLAGS) $(libpq) -lm -o $@
 
 # PGXS does not track header dependencies: every object depends on every
 # header, so a changed struct never leaves a stale object behind
