@@ -13,9 +13,12 @@ PG_CPPFLAGS = -Isrc $(shell xml2-config --cflags)
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter
 SHLIB_LINK = -lcurl -lcrypto $(shell xml2-config --libs)
 
-# pg_regress: setup first, then every other sql/*.sql but the extension script
+# pg_regress: setup first, then every other sql/*.sql but the extension
+# script; the lifecycle suites last: they start operations of many kinds,
+# and the suites before them count their own kinds in operation_summary
 REGRESS_ALL = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
-REGRESS = setup $(filter-out setup rds_backup--%,$(REGRESS_ALL))
+REGRESS_LAST = $(filter lifecycle_%,$(REGRESS_ALL))
+REGRESS = setup $(filter-out setup rds_backup--% $(REGRESS_LAST),$(REGRESS_ALL)) $(REGRESS_LAST)
 # in the database the extension's workers serve (rds_backup.database):
 # existing, with the extension created by setup.sql if need be
 RB_REGRESS_DB ?= postgres

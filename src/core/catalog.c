@@ -613,8 +613,9 @@ catalog_copies_in_flight(const char *region, const char *queued_status)
 
 /*
  * The sources (ARNs) of every copy of kind into region that is queued,
- * under way or done: a copy rds_backup made is not made again, even after
- * it was deleted in the destination (a prune there, say).
+ * under way or done (CopiedSource *), with the latest request of one: a
+ * copy rds_backup made is not made again, even after it was deleted in
+ * the destination (a prune there, say).
  */
 List *
 catalog_copied_sources(const char *kind, const char *region)
@@ -629,17 +630,25 @@ catalog_copied_sources(const char *kind, const char *region)
 	values[1] = CStringGetTextDatum(region);
 	PushActiveSnapshot(GetLatestSnapshot());
 	SPI_connect();
-	if (SPI_execute_with_args("SELECT DISTINCT source FROM rds_backup.operations"
+	if (SPI_execute_with_args("SELECT source, max(requested_at) FROM rds_backup.operations"
 							  " WHERE kind = $1 AND region = $2 AND source IS NOT NULL"
-							  " AND status IN ('pending', 'in_progress', 'succeeded')",
+							  " AND status IN ('pending', 'in_progress', 'succeeded')"
+							  " GROUP BY source",
 							  2, types, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read rds_backup.operations");
 	for (i = 0; i < SPI_processed; i++)
 	{
-		char	   *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		char	   *v = SPI_getvalue(tup, SPI_tuptable->tupdesc, 1);
+		bool		isnull;
+		TimestampTz at = DatumGetTimestampTz(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2,
+														  &isnull));
 		MemoryContext old = MemoryContextSwitchTo(caller);
+		CopiedSource *c = palloc(sizeof(CopiedSource));
 
-		result = lappend(result, pstrdup(v));
+		c->source = pstrdup(v);
+		c->requested_at = at;
+		result = lappend(result, c);
 		MemoryContextSwitchTo(old);
 	}
 	SPI_finish();

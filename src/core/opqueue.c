@@ -263,14 +263,20 @@ unlock_queue(QueueLock *l)
 	}
 }
 
+/* Whether a copy of op's source was requested since the source came to be. */
 static bool
-in_list(List *strings, const char *s)
+copied_since(List *copied, const QueuedOp *op)
 {
 	ListCell   *lc;
 
-	foreach(lc, strings)
-		if (strcmp(lfirst(lc), s) == 0)
+	foreach(lc, copied)
+	{
+		CopiedSource *c = lfirst(lc);
+
+		if (strcmp(c->source, op->source) == 0 &&
+			(op->source_created == 0 || c->requested_at >= op->source_created))
 			return true;
+	}
 	return false;
 }
 
@@ -297,14 +303,21 @@ opqueue_add(const char *region, List *ops, int64 **ids_out)
 			copied_kind[k] = op->kind;
 			copied[k] = catalog_copied_sources(op->kind, region);
 		}
-		if (op->source && in_list(copied[k], op->source))
+		if (op->source && copied_since(copied[k], op))
 			continue;
 		ids[n] = catalog_new_operation_id();
 		last = catalog_queue_operation(ids[n], op->kind, region, op->resource, op->source,
 									   op->params_json, OP_AWS_STATUS_QUEUED);
 		n++;
 		if (op->source)
-			copied[k] = lappend(copied[k], pstrdup(op->source));
+		{
+			/* this call's own: never twice in one list either */
+			CopiedSource *c = palloc(sizeof(CopiedSource));
+
+			c->source = pstrdup(op->source);
+			c->requested_at = DT_NOEND;
+			copied[k] = lappend(copied[k], c);
+		}
 	}
 	if (n > 0)
 		catalog_wait(last);

@@ -14,6 +14,7 @@
 #ifndef RDS_BACKUP_CORE_OPQUEUE_H
 #define RDS_BACKUP_CORE_OPQUEUE_H
 
+#include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
 
 #include "core/catalog.h"
@@ -28,14 +29,21 @@ typedef struct QueuedOp
 	const char *resource;
 	const char *source;
 	const char *params_json;
+	/*
+	 * When the source came to be (a snapshot's creation time), 0 when
+	 * unknown: a copy requested before it was of an older source of the
+	 * same name.
+	 */
+	TimestampTz source_created;
 } QueuedOp;
 
 /*
- * Queue every op of ops (QueuedOp *) in region, except those whose source
- * a queued, unfinished or successful operation of the same kind in that
- * region names already: the region's queue is locked meanwhile, so two
- * sessions never queue the same copy.  Sets *ids to the ids queued and
- * returns how many.  A session only.
+ * Queue every op of ops (QueuedOp *) in region, except those of which a
+ * copy (an operation of the same kind and source in that region that is
+ * queued, under way or done) was requested since the source came to be:
+ * the region's queue is locked meanwhile, so two sessions never queue the
+ * same copy.  Sets *ids to the ids queued and returns how many.  A
+ * session only.
  */
 extern int	opqueue_add(const char *region, List *ops, int64 **ids);
 

@@ -6,9 +6,10 @@
  *
  * A snapshot counts as copied when the destination holds a snapshot made
  * from it (its rds-backup:source-arn tag, or the source RDS reports for
- * it), or when the catalog records a copy of it into that region that is
- * queued, under way or done: a copy that was deleted there since (a prune
- * in the destination) is not made again.  The rest are queued (core/
+ * it), or when the catalog records a copy of it into that region, queued,
+ * under way or done, requested after the snapshot was created: a copy that
+ * was deleted there since (a prune in the destination) is not made again,
+ * while a new snapshot that reuses an old one's name is copied.  The rest are queued (core/
  * opqueue.c): at most OPQUEUE_COPIES_IN_FLIGHT copies are in flight to one
  * destination region, as AWS allows; this session starts those that fit
  * and the tracker starts the others as copies end.
@@ -46,9 +47,13 @@ by_created_at(const ListCell *a, const ListCell *b)
 	return c != 0 ? c : strcmp(x->identifier, y->identifier);
 }
 
-/* Whether the destination holds a copy of the snapshot whose ARN is arn. */
+/*
+ * Whether the destination holds a copy of snapshot s: one made from its
+ * ARN, and (where RDS reports when the data was taken) from this very
+ * snapshot rather than an older one of the same name.
+ */
 static bool
-copied_there(List *destination, const char *arn, const char *destination_region)
+copied_there(List *destination, const RdsSnapshot *s, const char *destination_region)
 {
 	ListCell   *lc;
 
@@ -58,8 +63,12 @@ copied_there(List *destination, const char *arn, const char *destination_region)
 		char	   *from_region;
 		const char *from = snapshot_copied_from(d, destination_region, &from_region);
 
-		if (from && pg_strcasecmp(from, arn) == 0)
-			return true;
+		if (from == NULL || pg_strcasecmp(from, s->arn) != 0)
+			continue;
+		if (d->original_created_at && s->created_at &&
+			iso_timestamptz(d->original_created_at) != iso_timestamptz(s->created_at))
+			continue;
+		return true;
 	}
 	return false;
 }
@@ -138,7 +147,7 @@ rds_copy_to_region(PG_FUNCTION_ARGS)
 		if (snapshot_copied_from(s, region, &from_region) &&
 			strcmp(from_region, destination) == 0)
 			continue;
-		if (copied_there(there, s->arn, destination))
+		if (copied_there(there, s, destination))
 			continue;
 		if (s->encrypted && kms_key_id == NULL)
 			ereport(ERROR,
@@ -162,6 +171,7 @@ rds_copy_to_region(PG_FUNCTION_ARGS)
 		q->resource = s->identifier;
 		q->source = s->arn;
 		/* the params of rds_copy_snapshot(), from which the request is rebuilt */
+		q->source_created = s->created_at ? iso_timestamptz(s->created_at) : 0;
 		q->params_json = psprintf("{\"%s\":%s,\"%s\":%s,\"SourceRegion\":%s,"
 								  "\"KmsKeyId\":%s,\"CopyTags\":true,\"Tags\":{}}",
 								  cluster ? "SourceDBClusterSnapshotIdentifier" :

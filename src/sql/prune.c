@@ -174,13 +174,16 @@ rds_prune_snapshots(PG_FUNCTION_ARGS)
 	wanted = tag_filter(PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3));
 	region = endpoint_resolve_region(arg_text_or_null(fcinfo, 7));
 
-	if (has_days && has_last)
+	/* keep_days 0 protects nothing by age, keep_last 0 nothing by rank */
+	if (has_days && keep_days > 0 && has_last && keep_last > 0)
 		policy = psprintf("older than %d days and not among the %d newest", keep_days,
 						  keep_last);
-	else if (has_days)
+	else if (has_days && keep_days > 0)
 		policy = psprintf("older than %d days", keep_days);
-	else
+	else if (has_last && keep_last > 0)
 		policy = psprintf("not among the %d newest", keep_last);
+	else
+		policy = "kept by neither keep_days nor keep_last";
 	if (has_days)
 		cutoff = GetCurrentTransactionStartTimestamp() -
 			(TimestampTz) keep_days * USECS_PER_DAY;

@@ -69,7 +69,7 @@ SELECT count(*) AS canceled
 -- encrypted snapshots need a key of the destination, asked before anything is copied
 \! /usr/bin/python3 test/emulator/emuctl.py config durations.copy=2 >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py seed-instance secure-db --encrypted --kms-key-id arn:aws:kms:us-east-1:123456789012:key/0bde5000-3333-4a5e-9c0a-0000000000a1 >/dev/null
-\! /usr/bin/python3 test/emulator/emuctl.py seed-snapshot secure-nightly --instance secure-db --tag rds-backup:created-by=ops >/dev/null
+\! /usr/bin/python3 test/emulator/emuctl.py seed-snapshot secure-weekly --instance secure-db --tag rds-backup:created-by=ops >/dev/null
 SELECT public.audit_mark() AS mark \gset
 \set VERBOSITY default
 SELECT * FROM rds_backup.rds_copy_to_region('secure-db', 'eu-west-1');
