@@ -41,6 +41,15 @@ SELECT count(*) AS copied_again FROM rds_backup.rds_copy_to_region('orders-prod'
 -- a new snapshot is copied
 SELECT status FROM rds_backup.rds_snapshot('orders-prod', 'nightly-8', wait => true);
 SELECT resource, status FROM rds_backup.rds_copy_to_region('orders-prod', 'eu-west-1');
+-- a snapshot deleted and made again under the same name is new: copied, beside the old copy
+SELECT status FROM rds_backup.rds_delete_snapshot('nightly-3', wait => true);
+SELECT status FROM rds_backup.rds_snapshot('orders-prod', 'nightly-3', wait => true);
+SELECT resource, source, status FROM rds_backup.rds_copy_to_region('orders-prod', 'eu-west-1');
+-- a copy AWS refuses fails, and the next run queues it again
+\! /usr/bin/python3 test/emulator/emuctl.py fault CopyDBSnapshot error --code SnapshotQuotaExceeded --status 400 --message "Cannot copy more snapshots." --count 1 >/dev/null
+SELECT status FROM rds_backup.rds_snapshot('orders-prod', 'nightly-9', wait => true);
+SELECT resource, status, error FROM rds_backup.rds_copy_to_region('orders-prod', 'eu-west-1');
+SELECT resource, status FROM rds_backup.rds_copy_to_region('orders-prod', 'eu-west-1');
 -- only_own => false: the hand-made snapshot too
 SELECT resource FROM rds_backup.rds_copy_to_region('orders-prod', 'eu-west-1', only_own => false);
 SELECT public.settle('{copy_snapshot}');

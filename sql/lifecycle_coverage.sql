@@ -63,3 +63,18 @@ SELECT db_identifier, region, allocated_gb, estimated_monthly_cost
   FROM rds_backup.snapshot_storage ORDER BY db_identifier, region;
 RESET rds_backup.snapshot_price_gb_month;
 SELECT public.try($$SET rds_backup.snapshot_price_gb_month = -1$$);
+-- reading the view lists snapshots: it takes EXECUTE on the listing functions
+CREATE ROLE storage_viewer;
+GRANT USAGE ON SCHEMA rds_backup TO storage_viewer;
+SET ROLE storage_viewer;
+SELECT public.try($$SELECT * FROM rds_backup.snapshot_storage$$);
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION rds_backup.rds_snapshots(text, text, text),
+                          rds_backup.rds_cluster_snapshots(text, text, text) TO storage_viewer;
+SET ROLE storage_viewer;
+SELECT count(*) AS rows FROM rds_backup.snapshot_storage;
+RESET ROLE;
+REVOKE ALL ON SCHEMA rds_backup FROM storage_viewer;
+REVOKE ALL ON FUNCTION rds_backup.rds_snapshots(text, text, text),
+                       rds_backup.rds_cluster_snapshots(text, text, text) FROM storage_viewer;
+DROP ROLE storage_viewer;

@@ -73,6 +73,36 @@ copied_there(List *destination, const RdsSnapshot *s, const char *destination_re
 	return false;
 }
 
+static bool
+name_taken(List *there, List *chosen, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, there)
+		if (pg_strcasecmp(((RdsSnapshot *) lfirst(lc))->identifier, name) == 0)
+			return true;
+	foreach(lc, chosen)
+		if (pg_strcasecmp(lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The copy's name: the source's, unless the destination has a snapshot of
+ * that name already (an older copy of a snapshot re-made under the same
+ * name): then <name>-2, -3 ...
+ */
+static char *
+target_name(const RdsSnapshot *s, List *there, List *chosen)
+{
+	char	   *name = s->identifier;
+	int			n;
+
+	for (n = 2; name_taken(there, chosen, name) && n < 100; n++)
+		name = psprintf("%s-%d", s->identifier, n);
+	return name;
+}
+
 /*
  * rds_copy_to_region(db_identifier, destination_region, kms_key_id,
  *					  cluster, only_own, region) RETURNS SETOF operations
@@ -93,6 +123,7 @@ rds_copy_to_region(PG_FUNCTION_ARGS)
 	List	   *there;
 	List	   *todo = NIL;
 	List	   *queued = NIL;
+	List	   *chosen = NIL;
 	ListCell   *lc;
 	int64	   *ids;
 	int			n;
@@ -168,7 +199,8 @@ rds_copy_to_region(PG_FUNCTION_ARGS)
 		const char *key = (cluster && !s->encrypted) ? NULL : kms_key_id;
 
 		q->kind = cluster ? "copy_cluster_snapshot" : "copy_snapshot";
-		q->resource = s->identifier;
+		q->resource = target_name(s, there, chosen);
+		chosen = lappend(chosen, (char *) q->resource);
 		q->source = s->arn;
 		/* the params of rds_copy_snapshot(), from which the request is rebuilt */
 		q->source_created = s->created_at ? iso_timestamptz(s->created_at) : 0;
@@ -179,7 +211,7 @@ rds_copy_to_region(PG_FUNCTION_ARGS)
 								  json_string(s->arn),
 								  cluster ? "TargetDBClusterSnapshotIdentifier" :
 								  "TargetDBSnapshotIdentifier",
-								  json_string(s->identifier), json_string(region),
+								  json_string(q->resource), json_string(region),
 								  json_string(key));
 		queued = lappend(queued, q);
 	}
