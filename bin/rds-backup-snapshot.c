@@ -390,13 +390,21 @@ connect_db(const char *dbname)
 	return conn;
 }
 
-/* Exit for a failed query: the connection's loss is 3, anything else 1. */
+/*
+ * Exit for a failed query: the connection's loss is 3 (a server that
+ * terminates the session says why first: SQLSTATE class 08, or 57P01..03),
+ * anything else 1.
+ */
 static void
 die_query(PGconn *conn, PGresult *res, const char *what)
 {
-	if (PQstatus(conn) != CONNECTION_OK)
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	if (PQstatus(conn) != CONNECTION_OK ||
+		(state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)))
 		die(EXIT_CONNECT, "lost the connection to PostgreSQL %s: %s", what,
-			first_line(PQerrorMessage(conn)));
+			first_line(res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
+					   PQerrorMessage(conn)));
 	die(EXIT_FAILED, "%s", first_line(res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
 									  PQerrorMessage(conn)));
 }
@@ -599,6 +607,9 @@ main(int argc, char **argv)
 				die(EXIT_TIMEOUT, "timed out waiting for snapshot %s: %s; it goes on, tracked as rds_backup operation %s",
 					snapshot, first_line(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)),
 					op_id);
+			if (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0))
+				die(EXIT_CONNECT, "lost the connection to PostgreSQL while waiting: %s; snapshot %s goes on, tracked as rds_backup operation %s",
+					first_line(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)), snapshot, op_id);
 			die_query(conn, res, "while waiting");
 		}
 	}

@@ -24,7 +24,7 @@ like "$(head -n 1 "$err")" "^rds-backup-snapshot: snapshot before-v42 of DB inst
 	"progress on stderr: requested, with the operation id"
 like "$(tail -n 1 "$err")" "^rds-backup-snapshot: before-v42: available, 100%$" "progress on stderr: available"
 like "$(cat "$err")" "creating, [0-9]+%" "progress on stderr while creating"
-is "$(q "SELECT status || ' ' || requested_by FROM rds_backup.operations WHERE resource = 'before-v42'")" \
+is "$(q "SELECT status || ' ' || requested_by FROM rds_backup.operations WHERE resource = 'before-v42' ORDER BY id DESC LIMIT 1")" \
 	"succeeded $PGUSER" "it is an operation of rds_backup, requested by the connecting role"
 is "$(q "SELECT (tags->>'release') || ' | ' || (tags->>'note') FROM rds_backup.rds_snapshots('orders-prod') WHERE snapshot = 'before-v42'")" \
 	'v42 | say "hi" \ bye' "--tag KEY=VALUE tags the snapshot (quotes and backslashes intact)"
@@ -35,7 +35,7 @@ like "$("$hook" --instance orders-prod 2>/dev/null)" "^orders-prod-[0-9]{8}t[0-9
 out=$("$hook" --cluster orders-aurora --snapshot aurora-before-v42 2>/dev/null)
 rc=$?
 is "$rc $out" "0 aurora-before-v42" "--cluster takes a cluster snapshot"
-is "$(q "SELECT kind || ' ' || status FROM rds_backup.operations WHERE resource = 'aurora-before-v42'")" \
+is "$(q "SELECT kind || ' ' || status FROM rds_backup.operations WHERE resource = 'aurora-before-v42' ORDER BY id DESC LIMIT 1")" \
 	"cluster_snapshot succeeded" "through rds_cluster_snapshot()"
 
 # --no-wait: the identifier as soon as the snapshot is requested
@@ -46,13 +46,17 @@ rc=$?
 t1=$(now_ms)
 is "$rc $out" "0 no-wait-snap" "--no-wait exits 0 with the identifier"
 if [ $((t1 - t0)) -lt 5000 ]; then pass "--no-wait returns at once ($((t1 - t0)) ms)"; else fail "--no-wait" "$((t1 - t0)) ms"; fi
-is "$(q "SELECT status FROM rds_backup.operations WHERE resource = 'no-wait-snap'")" "in_progress" \
+is "$(q "SELECT status FROM rds_backup.operations WHERE resource = 'no-wait-snap' ORDER BY id DESC LIMIT 1")" "in_progress" \
 	"and the snapshot goes on"
 
 # libpq's conventions: --dbname CONNINFO instead of the PG* variables
 out=$(env -u PGHOST -u PGPORT -u PGDATABASE "$hook" --dbname "host=$PGHOST port=$PGPORT dbname=postgres" \
 	--instance orders-prod --snapshot via-conninfo --no-wait 2>/dev/null)
 is "$?|$out" "0|via-conninfo" "--dbname CONNINFO connects as psql would"
+
+out=$(env -u PGHOST -u PGPORT -u PGDATABASE "$hook" --dbname "postgresql:///postgres?host=$PGHOST&port=$PGPORT" \
+	--instance orders-prod --snapshot via-uri --no-wait 2>/dev/null)
+is "$?|$out" "0|via-uri" "--dbname takes a URI too"
 
 # 4: the wait times out; the snapshot goes on and is tracked to its end
 emu config durations.snapshot=6
@@ -65,7 +69,7 @@ if [ $((t1 - t0)) -lt 4000 ]; then pass "the wait ended after its timeout ($((t1
 like "$(tail -n 1 "$err")" "^rds-backup-snapshot: timed out waiting for snapshot slow-snap: .*; it goes on, tracked as rds_backup operation [0-9]+$" \
 	"one line says the wait timed out and the snapshot goes on"
 is "$(cat "$RB_TMP/hook.out")" "" "nothing on stdout when there is no snapshot yet"
-is "$(wait_for "SELECT status FROM rds_backup.operations WHERE resource = 'slow-snap'" succeeded 30)" "succeeded" \
+is "$(wait_for "SELECT status FROM rds_backup.operations WHERE resource = 'slow-snap' ORDER BY id DESC LIMIT 1" succeeded 30)" "succeeded" \
 	"the snapshot was tracked to its end after the hook gave up"
 
 # a signal ends the wait in the server too; the snapshot goes on
@@ -80,7 +84,17 @@ is "$rc" "143" "SIGTERM ends the hook (128 + 15)"
 like "$(tail -n 1 "$err")" "interrupted: snapshot signaled goes on, tracked as rds_backup operation [0-9]+" "and says the snapshot goes on"
 is "$(wait_for "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rds-backup-snapshot' AND query LIKE '%rds_wait%'" 0 5)" "0" \
 	"its wait in the server was canceled"
-is "$(q "SELECT status FROM rds_backup.operations WHERE resource = 'signaled'")" "in_progress" "the snapshot goes on"
+is "$(q "SELECT status FROM rds_backup.operations WHERE resource = 'signaled' ORDER BY id DESC LIMIT 1")" "in_progress" "the snapshot goes on"
+
+# 3: the connection is lost while waiting
+"$hook" --instance orders-prod --snapshot cut-off --timeout 1h >/dev/null 2>"$err" &
+hpid=$!
+wait_for "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rds-backup-snapshot' AND query LIKE '%rds_wait%' AND state = 'active'" 1 10 >/dev/null
+q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'rds-backup-snapshot' AND query LIKE '%rds_wait%'" >/dev/null
+wait $hpid
+is "$?" "3" "exit 3 when the connection to PostgreSQL is lost"
+like "$(tail -n 1 "$err")" "^rds-backup-snapshot: lost the connection to PostgreSQL while waiting: .*; snapshot cut-off goes on, tracked as rds_backup operation [0-9]+$" \
+	"one line says so, and that the snapshot goes on"
 
 # 1: refused by AWS, or the snapshot failed
 emu config durations.snapshot=2

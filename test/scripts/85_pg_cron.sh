@@ -18,9 +18,9 @@ ago() { date -u -d "-$1 days" +%Y-%m-%dT%H:%M:%SZ; }
 emu reset
 emu config durations.snapshot=2 durations.copy=2
 emu seed-instance orders-prod
-# two old nightly snapshots (to prune), copied to eu-west-1 before the jobs
-# run (below); one recent one (to copy); and in eu-west-1 a copy 10 days old
-for d in 40 50; do
+# eight nightly snapshots 31 to 38 days old, copied to eu-west-1 before the
+# jobs run (below); one recent one (to copy); in eu-west-1 a copy 10 days old
+for d in 31 32 33 34 35 36 37 38; do
 	emu seed-snapshot nightly-old-$d --instance orders-prod --create-time "$(ago $d)" \
 		--tag rds-backup:created-by=postgres --tag lifecycle=nightly
 done
@@ -45,8 +45,8 @@ qc "CREATE EXTENSION pg_cron" >/dev/null
 like "$(qc "SELECT extversion FROM pg_extension WHERE extname = 'pg_cron'")" "^1\.4" "pg_cron 1.4, Debian's"
 
 # the old snapshots have their copies in eu-west-1 already
-is "$(qc "SELECT count(*) FROM rds_backup.rds_copy_to_region('orders-prod', 'eu-west-1')")" "2" "two old snapshots copied first"
-is "$(PGPORT=$port wait_for "SELECT count(*) FROM rds_backup.operations WHERE status = 'succeeded'" 2 30)" "2" "and the copies are done"
+is "$(qc "SELECT count(*) FROM rds_backup.rds_copy_to_region('orders-prod', 'eu-west-1')")" "8" "eight old snapshots copied first"
+is "$(PGPORT=$port wait_for "SELECT count(*) FROM rds_backup.operations WHERE status = 'succeeded'" 8 60)" "8" "and the copies are done"
 op_mark=$(qc "SELECT max(id) FROM rds_backup.operations")
 emu seed-snapshot nightly-recent --instance orders-prod --create-time "$(ago 1)" \
 	--tag rds-backup:created-by=postgres --tag lifecycle=nightly
@@ -57,10 +57,10 @@ qc "SELECT cron.schedule('rds-nightly-snapshot', '* * * * *',
 qc "SELECT cron.schedule('rds-nightly-copy-dr', '* * * * *',
     \$\$SELECT count(*) FROM rds_backup.rds_copy_to_region('orders-prod', 'eu-west-1')\$\$)" >/dev/null
 qc "SELECT cron.schedule('rds-weekly-prune', '* * * * *',
-    \$\$SELECT count(*) FROM rds_backup.rds_prune_snapshots('orders-prod', keep_days => 30, keep_last => 1,
+    \$\$SELECT count(*) FROM rds_backup.rds_prune_snapshots('orders-prod', keep_days => 30, keep_last => 7,
         tags => '{\"lifecycle\": \"nightly\"}', dry_run => false)\$\$)" >/dev/null
 qc "SELECT cron.schedule('rds-weekly-prune-dr', '* * * * *',
-    \$\$SELECT count(*) FROM rds_backup.rds_prune_snapshots('orders-prod', keep_days => 30, keep_last => 1,
+    \$\$SELECT count(*) FROM rds_backup.rds_prune_snapshots('orders-prod', keep_days => 30, keep_last => 7,
         tags => '{\"lifecycle\": \"nightly\"}', dry_run => false, region => 'eu-west-1')\$\$)" >/dev/null
 is "$(qc "SELECT count(*) FROM cron.job")" "4" "four jobs scheduled with cron.schedule"
 
@@ -83,11 +83,16 @@ echo "# pg_cron runs (start UTC, duration): $runs; waited $((t1 - t0)) ms for th
 is "$(qc "SELECT count(DISTINCT date_trunc('minute', start_time)) FROM cron.job_run_details")" "1" \
 	"all four started in the same minute"
 
-# what they did, as rds_backup recorded it: operations of the role that scheduled them
+# what they did, as rds_backup recorded it: in each region, the snapshots
+# older than 30 days beyond the 7 newest are deleted (in eu-west-1 the
+# copies are as old as their sources), and only the new snapshot is copied
+expected_ops="copy_snapshot eu-west-1 nightly-recent succeeded"
+for r in eu-west-1 us-east-1; do
+	for d in 37 38; do expected_ops="$expected_ops, delete_snapshot $r nightly-old-$d succeeded"; done
+done
 is "$(PGPORT=$port wait_for "SELECT string_agg(kind || ' ' || region || ' ' || resource || ' ' || status, ', ' ORDER BY kind, region, resource)
         FROM rds_backup.operations WHERE id > $op_mark AND kind <> 'snapshot'" \
-	"copy_snapshot eu-west-1 nightly-recent succeeded, delete_snapshot eu-west-1 nightly-old-40 succeeded, delete_snapshot eu-west-1 nightly-old-50 succeeded, delete_snapshot us-east-1 nightly-old-40 succeeded, delete_snapshot us-east-1 nightly-old-50 succeeded" 30)" \
-	"copy_snapshot eu-west-1 nightly-recent succeeded, delete_snapshot eu-west-1 nightly-old-40 succeeded, delete_snapshot eu-west-1 nightly-old-50 succeeded, delete_snapshot us-east-1 nightly-old-40 succeeded, delete_snapshot us-east-1 nightly-old-50 succeeded" \
+	"$expected_ops" 30)" "$expected_ops" \
 	"the copy to the DR region and the prunes in both regions are operations that succeeded (the pruned copies are not made again)"
 like "$(PGPORT=$port wait_for "SELECT status FROM rds_backup.operations WHERE kind = 'snapshot'" succeeded 30)" \
 	"succeeded" "the nightly snapshot succeeded"
@@ -96,10 +101,12 @@ is "$(qc "SELECT string_agg(DISTINCT requested_by, ',') FROM rds_backup.operatio
 is "$(qc "SELECT params->'Tags'->>'lifecycle' FROM rds_backup.operations WHERE kind = 'snapshot'")" "nightly" \
 	"the snapshot carries the job's tags"
 is "$(qc "SELECT string_agg(snapshot, ',' ORDER BY snapshot) FROM rds_backup.rds_snapshots('orders-prod', 'manual')")" \
-	"$(qc "SELECT string_agg(x, ',' ORDER BY x) FROM (SELECT 'nightly-recent' UNION SELECT resource FROM rds_backup.operations WHERE kind = 'snapshot') s(x)")" \
-	"us-east-1 keeps the recent snapshot and the new one"
+	"$(qc "SELECT string_agg(x, ',' ORDER BY x) FROM (SELECT 'nightly-old-3' || d FROM generate_series(1, 6) d
+	        UNION SELECT 'nightly-recent' UNION SELECT resource FROM rds_backup.operations WHERE kind = 'snapshot') s(x)")" \
+	"us-east-1 keeps the 7 newest and the new one"
 is "$(qc "SELECT string_agg(snapshot, ',' ORDER BY snapshot) FROM rds_backup.rds_snapshots('orders-prod', 'manual', region => 'eu-west-1')")" \
-	"nightly-mid,nightly-recent" "eu-west-1 keeps the copies younger than 30 days"
+	"nightly-mid,nightly-old-31,nightly-old-32,nightly-old-33,nightly-old-34,nightly-old-35,nightly-old-36,nightly-recent" \
+	"eu-west-1 keeps the 7 newest and the new copy"
 
 rb_as_user "$bindir/pg_ctl" -D "$RB_TMP/cron" -m fast stop >/dev/null
 done_testing
