@@ -46,10 +46,17 @@ SELECT status FROM rds_backup.rds_delete_snapshot('nightly-3', wait => true);
 SELECT status FROM rds_backup.rds_snapshot('orders-prod', 'nightly-3', wait => true);
 SELECT resource, source, status FROM rds_backup.rds_copy_to_region('orders-prod', 'eu-west-1');
 -- a copy AWS refuses fails, and the next run queues it again
-\! /usr/bin/python3 test/emulator/emuctl.py fault CopyDBSnapshot error --code SnapshotQuotaExceeded --status 400 --message "Cannot copy more snapshots." --count 1 >/dev/null
+\! /usr/bin/python3 test/emulator/emuctl.py fault CopyDBSnapshot error --code KMSKeyNotAccessibleFault --status 400 --message "The key is disabled." --count 1 >/dev/null
 SELECT status FROM rds_backup.rds_snapshot('orders-prod', 'nightly-9', wait => true);
 SELECT resource, status, error FROM rds_backup.rds_copy_to_region('orders-prod', 'eu-west-1');
 SELECT resource, status FROM rds_backup.rds_copy_to_region('orders-prod', 'eu-west-1');
+-- AWS's limit full of copies made elsewhere: back in the queue, and the worker tries again
+\! /usr/bin/python3 test/emulator/emuctl.py fault CopyDBSnapshot error --code SnapshotQuotaExceeded --status 400 --message "Cannot start more than 5 concurrent cross-region snapshot copies." --count 1 >/dev/null
+SELECT status FROM rds_backup.rds_snapshot('orders-prod', 'nightly-10', wait => true);
+CREATE TEMP TABLE requeued AS SELECT * FROM rds_backup.rds_copy_to_region('orders-prod', 'eu-west-1');
+SELECT resource, status, aws_status, error FROM requeued;
+SELECT resource, status, aws_status, error
+  FROM rds_backup.rds_wait((SELECT id FROM requeued), '60 s');
 -- only_own => false: the hand-made snapshot too
 SELECT resource FROM rds_backup.rds_copy_to_region('orders-prod', 'eu-west-1', only_own => false);
 SELECT public.settle('{copy_snapshot}');

@@ -190,6 +190,8 @@ prepare_copy(OpStart *start)
 	start->build = build_copy;
 	start->after_call = scrub_copy;
 	start->recover = recover_copy;
+	/* copies made outside rds_backup fill AWS's limit: wait for a slot */
+	start->requeue_on = "SnapshotQuotaExceeded";
 }
 
 static const struct
@@ -328,6 +330,32 @@ opqueue_add(const char *region, List *ops, int64 **ids_out)
 	return n;
 }
 
+/*
+ * Put taken[from ..] back in the queue.  From an error path (in_error)
+ * nothing may raise or wait: a record that finds no room is left to the
+ * tracker, which settles a pending row that never reached AWS.
+ */
+static void
+requeue_from(List *taken, int from, bool in_error)
+{
+	QueuePos	last = 0;
+	int			i;
+
+	for (i = from; i < list_length(taken); i++)
+	{
+		int64		id = ((CatalogOp *) list_nth(taken, i))->id;
+		OpUpdate	u = OP_UPDATE_INIT;
+
+		u.aws_status = OP_AWS_STATUS_QUEUED;
+		if (in_error)
+			(void) catalog_try_update_operation(id, &u);
+		else
+			last = catalog_update_operation(id, &u);
+	}
+	if (last != 0)
+		catalog_wait(last);
+}
+
 int
 opqueue_start_ready(const char *region)
 {
@@ -354,6 +382,7 @@ opqueue_start_ready(const char *region)
 
 			/* an ordinary pending operation again: it counts as in flight */
 			u.aws_status = OP_CLEAR;
+			u.error = OP_CLEAR;		/* why it was back in the queue, if it was */
 			last = catalog_update_operation(op->id, &u);
 			taken = lappend(taken, op);
 		}
@@ -383,21 +412,21 @@ opqueue_start_ready(const char *region)
 				continue;
 			}
 			(void) runner_launch(&start, op->id);
+
+			/* back in the queue: AWS's limit is full; the rest wait too */
+			op = catalog_read_operation(op->id);
+			if (op && opqueue_is_queued(op))
+			{
+				requeue_from(taken, next + 1, false);
+				break;
+			}
 			started++;
 		}
 	}
 	PG_CATCH();
 	{
-		int			i;
-
 		/* the one being launched is the runner's; the rest go back */
-		for (i = next + 1; i < list_length(taken); i++)
-		{
-			OpUpdate	u = OP_UPDATE_INIT;
-
-			u.aws_status = OP_AWS_STATUS_QUEUED;
-			(void) catalog_try_update_operation(((CatalogOp *) list_nth(taken, i))->id, &u);
-		}
+		requeue_from(taken, next + 1, true);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();

@@ -386,6 +386,15 @@ call_and_record(OpStart *start, int64 op_id, int attempt, AwsRequest **reqp,
 		u.error = aws_reply_error_text(req, reply);
 		retry = true;
 	}
+	else if (start->requeue_on && reply->outcome == AWS_ERROR_REPLY &&
+			 strcmp(reply->error_code, start->requeue_on) == 0)
+	{
+		/* AWS took nothing: the operation waits in the queue again */
+		u = (OpUpdate) OP_UPDATE_INIT;
+		u.aws_status = OP_AWS_STATUS_QUEUED;
+		u.error = psprintf("back in the queue after AWS refused it: %s",
+						   aws_reply_error_text(req, reply));
+	}
 	else
 		outcome_of_reply(start, op_id, req, reply, &u);
 	if (reply->outcome == AWS_INTERRUPTED)

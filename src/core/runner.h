@@ -50,6 +50,13 @@ struct OpStart
 	/* after the call, for presigned requests: keep the URL out of what is kept */
 	void		(*after_call) (OpStart *start, AwsRequest *req, AwsReply *reply);
 
+	/*
+	 * Started from the operation queue: an AWS error code that puts the
+	 * operation back in the queue rather than failing it (AWS's limit is
+	 * full, for now).
+	 */
+	const char *requeue_on;
+
 	void	   *arg;			/* the function's own state */
 };
 
