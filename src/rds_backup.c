@@ -22,6 +22,7 @@
 #include "core/runner.h"
 #include "core/tracker.h"
 #include "core/writer.h"
+#include "sql/coverage.h"
 
 PG_MODULE_MAGIC;
 
@@ -82,6 +83,7 @@ _PG_init(void)
 	config_define_gucs();
 	writer_define_gucs();
 	tracker_define_gucs();
+	coverage_define_gucs();
 	MarkGUCPrefixReserved("rds_backup");
 	aws_set_allocator(pg_alloc, pg_realloc, pg_free);
 

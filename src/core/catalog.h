@@ -15,7 +15,10 @@
 #include "aws/client.h"
 #include "core/queue.h"
 
-/* Changes to an operations row; NULL / -1 fields stay as they are. */
+/*
+ * Changes to an operations row; NULL / -1 fields stay as they are, and
+ * OP_CLEAR ("") in aws_status or error sets the column to NULL.
+ */
 typedef struct OpUpdate
 {
 	const char *status;
@@ -28,6 +31,7 @@ typedef struct OpUpdate
 } OpUpdate;
 
 #define OP_UPDATE_INIT {NULL, NULL, -1, NULL, NULL, NULL, NULL}
+#define OP_CLEAR		""
 
 /* An operations row as the code reads it. */
 typedef struct CatalogOp
@@ -65,6 +69,9 @@ extern int64 catalog_new_operation_id(void);
 extern QueuePos catalog_insert_operation(int64 id, const char *kind, const char *region,
 										 const char *resource, const char *source,
 										 const char *params_json);
+extern QueuePos catalog_queue_operation(int64 id, const char *kind, const char *region,
+										const char *resource, const char *source,
+										const char *params_json, const char *aws_status);
 extern QueuePos catalog_update_operation(int64 id, const OpUpdate *u);
 extern bool catalog_try_update_operation(int64 id, const OpUpdate *u);
 extern QueuePos catalog_write_audit(List *audit, int64 op_id);
@@ -77,6 +84,19 @@ extern List *catalog_unfinished_operations(void);
 extern bool catalog_resource_in_use(const char *kind, const char *region,
 									const char *resource);
 extern int64 catalog_find_export_operation(const char *region, const char *export_id);
+
+/* The operation queue (opqueue.c): cross-region copies waiting for a slot. */
+extern List *catalog_queued_operations(const char *region, const char *aws_status,
+									   int limit);
+extern int	catalog_copies_in_flight(const char *region, const char *queued_status);
+/* A source copied into a region, and the latest request of such a copy. */
+typedef struct CopiedSource
+{
+	char	   *source;
+	TimestampTz requested_at;
+} CopiedSource;
+
+extern List *catalog_copied_sources(const char *kind, const char *region);
 extern Datum catalog_row_datum(FunctionCallInfo fcinfo, const char *row_text);
 
 /* The writer's side: apply queued records in the current transaction. */
@@ -85,7 +105,8 @@ typedef enum CatalogRecordKind
 	CATALOG_OP_INSERT = 1,
 	CATALOG_OP_UPDATE,
 	CATALOG_AUDIT,
-	CATALOG_OP_PUBLISHED
+	CATALOG_OP_PUBLISHED,
+	CATALOG_OP_QUEUE
 } CatalogRecordKind;
 
 extern void catalog_apply_batch(const QueueRecord *recs, int n);

@@ -286,6 +286,13 @@ param_text(Jsonb *params, const char *key)
 	return NULL;
 }
 
+bool
+poll_is_queued(const char *status, const char *aws_status)
+{
+	return status && strcmp(status, "pending") == 0 &&
+		aws_status && strcmp(aws_status, OP_AWS_STATUS_QUEUED) == 0;
+}
+
 TrackedOp *
 poll_op(const CatalogOp *row)
 {
@@ -805,14 +812,20 @@ poll_ops(List *ops, List **audit)
 	if (n == 0)
 		return 0;
 	arr = palloc(sizeof(TrackedOp *) * n);
+	n = 0;
 	foreach(lc, ops)
 	{
 		TrackedOp  *op = lfirst(lc);
 
 		op->u = (OpUpdate) OP_UPDATE_INIT;
 		op->seen = false;
-		arr[foreach_current_index(lc)] = op;
+		/* not sent yet: AWS cannot know it, and its absence means nothing */
+		if (poll_is_queued(op->status, op->aws_status))
+			continue;
+		arr[n++] = op;
 	}
+	if (n == 0)
+		return 0;
 	fam = poll_family(arr[0]);
 	region = arr[0]->region;
 

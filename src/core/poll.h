@@ -52,6 +52,16 @@ typedef struct TrackedOp
 	char	   *seen_cluster;	/* instances: DBClusterIdentifier */
 } TrackedOp;
 
+/*
+ * The aws_status of an operation waiting in the operation queue (a
+ * cross-region copy waiting for a slot, opqueue.c): status pending, no
+ * request sent yet, so there is nothing to ask AWS about it.  Taken from
+ * the queue, it is an ordinary pending operation again (aws_status NULL).
+ */
+#define OP_AWS_STATUS_QUEUED	"queued"
+
+extern bool poll_is_queued(const char *status, const char *aws_status);
+
 /* The operations row op as polling sees it. */
 extern TrackedOp *poll_op(const CatalogOp *op);
 

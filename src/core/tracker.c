@@ -25,6 +25,7 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/value.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
@@ -43,6 +44,7 @@
 #include "utils/timestamp.h"
 
 #include "core/catalog.h"
+#include "core/opqueue.h"
 #include "core/poll.h"
 #include "core/publish.h"
 #include "core/runner.h"
@@ -237,6 +239,7 @@ tracker_round(void)
 {
 	List	   *ops = load_unfinished();
 	List	   *groups = NIL;	/* List of List of TrackedOp */
+	List	   *queue_regions = NIL;	/* regions with operations in the queue */
 	ListCell   *lc;
 	int			changed = 0;
 	int			round_calls = 0;
@@ -268,6 +271,14 @@ tracker_round(void)
 							   GetConfigOptionByName("rds_backup.tracking_limit", NULL, false));
 			last = catalog_update_operation(op->id, &u);
 			changed++;
+			continue;
+		}
+
+		/* nothing was sent for it: started below, when a slot is free */
+		if (poll_is_queued(op->status, op->aws_status))
+		{
+			if (!list_member(queue_regions, makeString(op->region)))
+				queue_regions = lappend(queue_regions, makeString(op->region));
 			continue;
 		}
 		foreach(gc, groups)
@@ -317,6 +328,14 @@ tracker_round(void)
 	/* the next round must read what this one changed */
 	if (last != 0)
 		catalog_wait(last);
+
+	/* copies that ended this round free slots for queued ones */
+	foreach(lc, queue_regions)
+	{
+		pgstat_report_activity(STATE_RUNNING, "starting queued operations");
+		changed += opqueue_start_ready(strVal(lfirst(lc)));
+		CHECK_FOR_INTERRUPTS();
+	}
 	SpinLockAcquire(&tracker_shared->mutex);
 	tracker_shared->rounds++;
 	tracker_shared->changes += changed;
