@@ -18,6 +18,7 @@ import cli_clusters      # noqa: E402,F401
 import cli_restore       # noqa: E402,F401
 import cli_copy          # noqa: E402,F401
 import cli_services      # noqa: E402,F401
+import cli_credentials   # noqa: E402,F401
 
 if __name__ == "__main__":
     sys.exit(harness.RUNNER.main(sys.argv))
