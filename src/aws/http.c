@@ -413,11 +413,14 @@ http_setup(CURL *easy, const HttpRequest *req, struct curl_slist *hdrs,
 	/* Refuse early when Content-Length already exceeds the cap. */
 	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) x->max_body);
 
-	if (strcmp(req->method, "POST") == 0)
+	if (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0)
 	{
 		SETOPT(CURLOPT_POST, 1L);
 		SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
 		SETOPT(CURLOPT_POSTFIELDS, req->body ? req->body : "");
+		/* a PUT with a small body in memory (the IMDSv2 token request) */
+		if (req->method[1] == 'U')
+			SETOPT(CURLOPT_CUSTOMREQUEST, "PUT");
 	}
 	else
 		SETOPT(CURLOPT_HTTPGET, 1L);
@@ -647,7 +650,8 @@ http_perform(const HttpRequest *req, HttpResponse *resp)
 	instr_time	start;
 	instr_time	duration;
 
-	if (strcmp(req->method, "POST") != 0 && strcmp(req->method, "GET") != 0)
+	if (strcmp(req->method, "POST") != 0 && strcmp(req->method, "GET") != 0 &&
+		strcmp(req->method, "PUT") != 0)
 		elog(ERROR, "unsupported HTTP method \"%s\"", req->method);
 
 	memset(resp, 0, sizeof(*resp));
