@@ -13,6 +13,7 @@
 
 #include "aws/alloc.h"
 #include "aws/config.h"
+#include "aws/credentials.h"
 #include "core/tracker.h"
 
 PG_MODULE_MAGIC;
@@ -57,5 +58,8 @@ _PG_init(void)
 	 */
 	rb_preloaded = process_shared_preload_libraries_in_progress;
 	if (rb_preloaded)
+	{
 		tracker_register();
+		credentials_shmem_register();
+	}
 }
