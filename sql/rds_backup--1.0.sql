@@ -481,3 +481,19 @@ REVOKE ALL ON FUNCTION
     @extschema@.rds_export_tasks(text, text),
     @extschema@.rds_cancel_export(text, text)
 FROM PUBLIC;
+
+-- Credentials -----------------------------------------------------------
+
+-- Which credentials AWS calls would use now: the provider that gave them,
+-- the key id masked, when they expire, the IAM role acted as.
+CREATE FUNCTION @extschema@.whoami(
+    region text DEFAULT NULL,
+    OUT source text,
+    OUT access_key_id text,
+    OUT expires_at timestamptz,
+    OUT role_arn text)
+RETURNS record
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_backup_whoami';
+REVOKE ALL ON FUNCTION @extschema@.whoami(text) FROM PUBLIC;
