@@ -36,6 +36,7 @@ DEFAULTS = {
     "credential_lifetime_seconds": 0,      # >0: lifetime of every credential IMDS, the
                                            # container endpoint and STS issue (0: 6 h for
                                            # IMDS/container, DurationSeconds for STS)
+    "metadata_delay_seconds": 0.0,         # IMDS and container credentials answer this late
 }
 
 

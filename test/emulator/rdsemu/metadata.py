@@ -10,12 +10,14 @@
 
 Both hand out temporary credentials the emulator accepts; they live 6
 hours (config credential_lifetime_seconds, when set) and rotate when less
-than 15 minutes remain (wall clock).  IMDSv2 session tokens start with
+than 15 minutes remain (wall clock); with metadata_delay_seconds they
+answer that late (a fetch that many sessions wait for).  IMDSv2 session tokens start with
 IMDS_TOKEN_PREFIX, so tests can look for them in logs.
 """
 import datetime
 import json
 import secrets
+import time
 
 from .clock import iso
 
@@ -74,6 +76,7 @@ class Metadata:
             return 405, "text/plain", b"method not allowed\n", "ContainerCredentials"
         if expected and headers.get("Authorization") != expected:
             return 403, "text/plain", b"unauthorized\n", "ContainerCredentials"
+        time.sleep(float(self.app.config["metadata_delay_seconds"]))
         with self.app.store.lock:
             now = self.app.clock.wall()
             doc = self._document(self._credential("container", now), now, container=True)
@@ -103,6 +106,7 @@ class Metadata:
         if path == creds_prefix:
             return 200, "text/plain", ROLE_NAME.encode(), "IMDS"
         if path == creds_prefix + ROLE_NAME:
+            time.sleep(float(self.app.config["metadata_delay_seconds"]))
             with self.app.store.lock:
                 doc = self._document(self._credential("imds", now), now, container=False)
             return 200, "application/json", json.dumps(doc).encode(), "IMDSCredentials"
