@@ -5,7 +5,8 @@
  *
  * The cache key holds the base credentials' key id, so that a process
  * whose base credentials may not assume a role never gets another
- * process's credentials for it.
+ * process's credentials for it, and the region whose STS endpoint is
+ * asked.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -53,7 +54,8 @@ cred_assume(const CredContext *ctx, const AwsCredentials *base, const char *role
 	a.duration_secs = duration_secs;
 	a.source = source;
 	snprintf(secs, sizeof(secs), "%d", duration_secs);
-	cred_cache_key(&key, "assume-role", base->access_key_id, role_arn,
+	/* per region too: a regional STS endpoint can fail on its own */
+	cred_cache_key(&key, "assume-role", ctx->region, base->access_key_id, role_arn,
 				   external_id ? external_id : "", session_name, secs, source, NULL);
 	*out = cred_cache_get(&key, true, assume_fetch, &a, why);
 	return *out ? CRED_FOUND : CRED_FAILED;

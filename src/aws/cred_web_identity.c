@@ -75,7 +75,8 @@ cred_web_identity(const CredContext *ctx, const char *role_arn, const char *sess
 	a.session_name = session_name;
 	a.token_file = token_file;
 	a.source = source;
-	cred_cache_key(&key, "web-identity", role_arn, session_name, token_file, source, NULL);
+	cred_cache_key(&key, "web-identity", ctx->region, role_arn, session_name, token_file,
+				   source, NULL);
 	*out = cred_cache_get(&key, true, web_identity_fetch, &a, why);
 	return *out ? CRED_FOUND : CRED_FAILED;
 }
