@@ -73,7 +73,8 @@ stop order-env
 
 # web identity (EKS IRSA): unsigned AssumeRoleWithWebIdentity to
 # AWS_ENDPOINT_URL_STS, before the shared files, container and IMDS
-p=$(start web "rds_backup.region = 'us-east-1'" "${WEB[@]}" "${CONTAINER[@]}" "${META[@]}" \
+p=$(start web "rds_backup.region = 'us-east-1'
+log_min_messages = debug5" "${WEB[@]}" "${CONTAINER[@]}" "${META[@]}" \
 	"AWS_SHARED_CREDENTIALS_FILE=$files/credentials")
 like "$(who "$p")" "^web-identity\|$ASIA\|$IRSA_ROLE$" "web identity comes before the shared files, container and IMDS"
 is "$(PGPORT=$p q "SELECT count(*) FROM rds_backup.rds_snapshots('chain-db')")" "0" "an RDS call with web identity credentials"

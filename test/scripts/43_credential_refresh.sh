@@ -71,6 +71,10 @@ source_profile = loop-a
 role_arn = $OPERATOR
 credential_source = EcsContainer
 
+[profile from-imds]
+role_arn = $OPERATOR
+credential_source = Ec2InstanceMetadata
+
 [profile sso]
 sso_session = corp
 sso_account_id = 123456789012
@@ -87,10 +91,12 @@ port=$(rb_free_port)
 rb_cluster "$RB_TMP/refresh-pg" "$port" "shared_preload_libraries = 'rds_backup'
 rds_backup.endpoint = '$RB_EMU_URL'
 rds_backup.region = 'us-east-1'
-rds_backup.request_timeout = '3s'" "AWS_ENDPOINT_URL_STS=$RB_EMU_URL" \
+rds_backup.request_timeout = '3s'
+log_min_messages = debug5" "AWS_ENDPOINT_URL_STS=$RB_EMU_URL" \
 	"AWS_CONFIG_FILE=$files/config" "AWS_SHARED_CREDENTIALS_FILE=$files/credentials" \
 	"AWS_CONTAINER_CREDENTIALS_FULL_URI=$RB_EMU_URL/ecs/credentials" \
-	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=$files/container-token"
+	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=$files/container-token" \
+	AWS_EC2_METADATA_DISABLED=false "AWS_EC2_METADATA_SERVICE_ENDPOINT=$RB_EMU_URL/"
 export PGPORT=$port
 q "CREATE EXTENSION rds_backup" >/dev/null
 as() { q "SET rds_backup.profile = '$1'; $2"; }
@@ -125,6 +131,7 @@ out=$(psql -XAtq -v VERBOSITY=verbose -c "SET rds_backup.profile = 'expire'" -c 
 like "$out" "28000: could not get AWS credentials from shared files" \
 	"a refresh that fails less than a minute before expiry is an ERROR"
 like "$out" "credential_process of profile \"expire\": exited with status 1" "saying why"
+like "$(grep -c 'no credentials today' "$RB_TMP/refresh-pg.log")" "^[1-9]" "the process's stderr goes to the server log"
 is "$(calls DescribeDBSnapshots)" "$before" "and nothing is sent with credentials about to expire"
 
 # credentials that do not expire; a process that hangs or prints nonsense
@@ -149,6 +156,8 @@ like "$(psql -XAtq -c "SET rds_backup.profile = 'loop-a'" -c "$SNAP" 2>&1)" \
 	"profile \"loop-a\" is its own source_profile through a loop" "a source_profile loop is an error"
 like "$(as from-container "SELECT source || '|' || role_arn FROM rds_backup.whoami()")" \
 	"^profile from-container: assume-role via container\|$OPERATOR$" "credential_source = EcsContainer"
+like "$(as from-imds "SELECT source || '|' || role_arn FROM rds_backup.whoami()")" \
+	"^profile from-imds: assume-role via instance-metadata\|$OPERATOR$" "credential_source = Ec2InstanceMetadata"
 like "$(psql -XAtq -c "SET rds_backup.profile = 'sso'" -c "$SNAP" 2>&1)" \
 	"profile \"sso\" uses IAM Identity Center \(sso_\*\), which rds_backup does not support yet" \
 	"an IAM Identity Center profile is refused, saying so"
