@@ -30,11 +30,12 @@ exp=""
 printf '{"Version": 1, "AccessKeyId": "ASIAEMULATOR00000001", "SecretAccessKey": "emulator/secret/key/temporary0000000001", "SessionToken": "emulator-session-token-0000000001"%s}\n' "$exp"
 EOF2
 chmod 755 "$files/proc.sh"
-for n in refresh grace expire forever hang garbage; do
+for n in refresh long grace expire forever hang garbage; do
 	: >"$files/$n.count"
 	echo ok >"$files/$n.mode"
 done
 echo 305 >"$files/refresh.lifetime"
+echo 330 >"$files/long.lifetime"
 echo 200 >"$files/grace.lifetime"
 echo 70 >"$files/expire.lifetime"
 echo hang >"$files/hang.mode"
@@ -46,7 +47,7 @@ aws_access_key_id = $RB_KEY_ID
 aws_secret_access_key = $RB_SECRET
 EOF2
 {
-	for n in refresh grace expire forever hang garbage; do
+	for n in refresh long grace expire forever hang garbage; do
 		printf '[profile %s]\ncredential_process = %s/proc.sh %s\n\n' "$n" "$files" "$n"
 	done
 	cat <<EOF2
@@ -113,7 +114,7 @@ is "$(as refresh "$SNAP")" "0" "credential_process gives credentials"
 t0=$SECONDS
 is "$(as refresh "SELECT source || ' ' || (expires_at - now() BETWEEN interval '290 s' AND interval '306 s') FROM rds_backup.whoami()")" \
 	"credential-process true" "whoami: credential-process, expiring when the process said"
-is "$(as grace "$SNAP")/$(as expire "$SNAP")" "0/0" "two more profiles, each with its own process"
+is "$(as grace "$SNAP")/$(as expire "$SNAP")/$(as long "$SNAP")" "0/0/0" "three more profiles, each with its own process"
 is "$(as refresh "$SNAP")" "0" "a second session"
 is "$(runs refresh)" "1" "runs nothing again: the first run's credentials are shared"
 echo fail >"$files/grace.mode"
@@ -122,6 +123,7 @@ sleep $((t0 + 12 - SECONDS))
 
 is "$(as refresh "$SNAP")" "0" "a call 12 s later, 293 s before expiry"
 is "$(runs refresh)" "2" "ran the process again: credentials are refreshed 5 minutes before they expire"
+is "$(as long "$SNAP")/$(runs long)" "0/1" "credentials with 318 s left are not refreshed yet"
 is "$(as grace "$SNAP")" "0" "a refresh that fails while the credentials are still good for 3 minutes: the call goes on"
 is "$(runs grace)" "2" "with the old credentials (the refresh was tried)"
 like "$(grep -c 'could not refresh the AWS credentials from credential-process' "$RB_TMP/refresh-pg.log")" "^[1-9]" \
