@@ -332,8 +332,14 @@ shared_fresh(const SharedSlot *s, TimestampTz now)
 	return s->valid && now < s->refresh_at && usable(s->expires_at, now);
 }
 
+/*
+ * Credentials from a copy of a slot, taken under the lock; built after it
+ * is released, since palloc may throw and nothing may throw with the lock
+ * held (the tracker has no transaction to release it on error).  The copy
+ * is wiped.
+ */
 static AwsCredentials *
-shared_copy_out(const SharedSlot *s)
+credentials_of_copy(SharedSlot *s)
 {
 	AwsCredentials *c = palloc0(sizeof(AwsCredentials));
 
@@ -344,6 +350,7 @@ shared_copy_out(const SharedSlot *s)
 	c->refresh_at = s->refresh_at;
 	c->source = pstrdup(s->source);
 	c->role_arn = s->role_arn[0] ? pstrdup(s->role_arn) : NULL;
+	slot_wipe_credentials(s);
 	return c;
 }
 
@@ -383,6 +390,8 @@ shared_acquire(const CredCacheKey *key, AwsCredentials **out, int *claimed,
 {
 	bool		sleeping = false;
 	SharedResult result;
+	SharedSlot	copy;
+	bool		use_old = false;
 
 	if (!exit_hook_registered)
 	{
@@ -400,7 +409,7 @@ shared_acquire(const CredCacheKey *key, AwsCredentials **out, int *claimed,
 		if (s && shared_fresh(s, now))
 		{
 			s->last_used = now;
-			*out = shared_copy_out(s);
+			memcpy(&copy, s, sizeof(SharedSlot));
 			result = SHARED_HIT;
 			break;
 		}
@@ -410,8 +419,8 @@ shared_acquire(const CredCacheKey *key, AwsCredentials **out, int *claimed,
 			if (s->valid && usable(s->expires_at, now))
 			{
 				/* the old ones are good while another process refreshes */
-				*out = shared_copy_out(s);
-				(*out)->refresh_at = now;
+				memcpy(&copy, s, sizeof(SharedSlot));
+				use_old = true;
 				result = SHARED_HIT;
 				break;
 			}
@@ -427,7 +436,7 @@ shared_acquire(const CredCacheKey *key, AwsCredentials **out, int *claimed,
 		}
 		if (s && s->failed_at != 0 && now - s->failed_at < FAILURE_TTL)
 		{
-			*failure = pstrdup(s->failure);
+			memcpy(copy.failure, s->failure, sizeof(copy.failure));
 			result = SHARED_FAILED;
 			break;
 		}
@@ -448,6 +457,15 @@ shared_acquire(const CredCacheKey *key, AwsCredentials **out, int *claimed,
 	LWLockRelease(cache->lock);
 	if (sleeping)
 		ConditionVariableCancelSleep();
+
+	if (result == SHARED_HIT)
+	{
+		*out = credentials_of_copy(&copy);
+		if (use_old)
+			(*out)->refresh_at = GetCurrentTimestamp();
+	}
+	else if (result == SHARED_FAILED)
+		*failure = pstrdup(copy.failure);
 	return result;
 }
 
@@ -462,7 +480,8 @@ shared_release(int i, const CredCacheKey *key, const AwsCredentials *got,
 {
 	SharedSlot *s = &cache->slots[i];
 	TimestampTz now = GetCurrentTimestamp();
-	AwsCredentials *fallback = NULL;
+	SharedSlot	copy;
+	bool		have_fallback = false;
 
 	LWLockAcquire(cache->lock, LW_EXCLUSIVE);
 	if (s->used && s->fetcher_pid == MyProcPid &&
@@ -481,13 +500,14 @@ shared_release(int i, const CredCacheKey *key, const AwsCredentials *got,
 			if (s->valid && usable(s->expires_at, now))
 			{
 				s->refresh_at = now + CRED_RETRY_AFTER;
-				fallback = shared_copy_out(s);
+				memcpy(&copy, s, sizeof(SharedSlot));
+				have_fallback = true;
 			}
 		}
 	}
 	LWLockRelease(cache->lock);
 	ConditionVariableBroadcast(&cache->done);
-	return fallback;
+	return have_fallback ? credentials_of_copy(&copy) : NULL;
 }
 
 /* ---- the cache ---- */
