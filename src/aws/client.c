@@ -7,8 +7,13 @@
  * rds_backup.max_attempts attempts, full-jitter exponential backoff capped
  * at 20 s, a per-process retry quota of 500 tokens, and one retry after
  * correcting the clock when AWS says the signature has expired.  Nothing
- * here raises an ERROR for what AWS or the network did: the caller first
- * records the outcome in the catalog, then calls aws_raise().
+ * here raises an ERROR for what AWS or the network did to the call: the
+ * caller first records the outcome in the catalog, then calls aws_raise().
+ * Getting the credentials comes first and does raise (no credentials, STS
+ * refusing a role, a metadata service down when the cached ones are
+ * spent): aws_preflight() makes that happen before an operation is
+ * recorded.  STS calls made for the credentials are audited with the call
+ * that needed them.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

@@ -143,13 +143,34 @@ run_command(const char *command, char **why)
 			break;				/* end of output */
 		len += n;
 	}
-	pgstat_report_wait_end();
 	close(pipefd[0]);
 
+	/*
+	 * The output is complete; the command may still linger (it closed its
+	 * stdout early, say).  It gets what is left of the timeout.
+	 */
+	while (!(interrupted || timed_out || too_long))
+	{
+		pid_t		r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			break;
+		if (http_abort_requested())
+			interrupted = true;
+		INSTR_TIME_SET_CURRENT(now);
+		INSTR_TIME_SUBTRACT(now, start);
+		if (INSTR_TIME_GET_MILLISEC(now) > rb_request_timeout_ms)
+			timed_out = true;
+		if (!(interrupted || timed_out))
+			pg_usleep(10000L);
+	}
 	if (interrupted || timed_out || too_long)
+	{
 		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	pgstat_report_wait_end();
 	buf[len] = '\0';
 	if (interrupted)
 	{
