@@ -11,6 +11,11 @@ ROLE = "arn:aws:iam::%s:role/rds-backup-irsa" % ACCOUNT
 TOKEN = "emulator-web-identity-token-cli-0001"
 
 
+def wall_now(t):
+    return datetime.datetime.fromisoformat(
+        t.emu.ctl("GET", "clock")["wall"].replace("Z", "+00:00"))
+
+
 @test(G)
 def assume_role_with_web_identity(t):
     out = t.ok("sts", "assume-role-with-web-identity", "--role-arn", ROLE,
@@ -53,14 +58,16 @@ def credential_lifetime_setting(t):
         base + "meta-data/iam/security-credentials/rds-backup-instance-role",
         headers={"X-aws-ec2-metadata-token": token})
     doc = json.loads(urllib.request.urlopen(get, timeout=10).read())
-    wall = datetime.datetime.fromisoformat(
-        t.emu.ctl("GET", "clock")["wall"].replace("Z", "+00:00"))
     left = (datetime.datetime.fromisoformat(doc["Expiration"].replace("Z", "+00:00"))
-            - wall).total_seconds()
+            - wall_now(t)).total_seconds()
     check(390 <= left <= 401, "IMDS credentials live 400 s: %s" % left)
     check(doc["SecretAccessKey"].startswith("EmulatorIssuedSecret/"), "recognisable secret")
+    before = wall_now(t)
     out = t.ok("sts", "assume-role", "--role-arn", ROLE.replace("irsa", "op"),
                "--role-session-name", "s1", "--duration-seconds", "3600")
-    left = (datetime.datetime.fromisoformat(
-        out["Credentials"]["Expiration"].replace("Z", "+00:00")) - wall).total_seconds()
-    check(390 <= left <= 401, "STS credentials live 400 s: %s" % left)
+    expires = datetime.datetime.fromisoformat(
+        out["Credentials"]["Expiration"].replace("Z", "+00:00"))
+    # issued between the two readings of the clock, for 400 s
+    check(before + datetime.timedelta(seconds=399) <= expires
+          <= wall_now(t) + datetime.timedelta(seconds=401),
+          "STS credentials live 400 s: %s .. %s" % (before, expires))
