@@ -62,13 +62,11 @@ typedef struct CredCacheKey
 	uint8		hash[32];		/* SHA-256 of what the credentials depend on */
 } CredCacheKey;
 
-/* Key from a kind and a NULL-terminated list of strings (NULLs allowed as ""). */
+/* Key from a kind and a NULL-terminated list of strings ("" for unset ones). */
 extern void cred_cache_key(CredCacheKey *key, const char *kind,...);
 extern AwsCredentials *cred_cache_get(const CredCacheKey *key, bool shared,
 									  CredFetchFn fetch, void *arg, char **why);
 extern void cred_cache_set_refresh(AwsCredentials *c, TimestampTz now);
-/* Fetches made by this process and, when shared, by the whole server. */
-extern uint64 cred_cache_fetches(bool shared);
 
 /* credentials.c: helpers */
 extern AwsCredentials *cred_make(const char *key, const char *secret,

@@ -50,6 +50,8 @@ static const ChainLink chain[] = {
 	{"instance metadata", cred_from_instance_metadata},
 };
 
+#define OR_EMPTY(s) ((s) ? (s) : "")
+
 /* AssumeRole for rds_backup.role_arn: session name and lifetime. */
 #define ROLE_SESSION_NAME	"rds-backup"
 #define ROLE_DURATION_SECS	3600
@@ -293,9 +295,9 @@ base_credentials(const CredContext *ctx)
 	AwsCredentials *c;
 
 	/* what the chain's answer depends on that can change in a session */
-	cred_cache_key(&key, "chain", rb_access_key_id, rb_secret_access_key,
-				   rb_session_token, rb_profile, rb_credentials_file,
-				   rb_config_file, NULL);
+	cred_cache_key(&key, "chain", OR_EMPTY(rb_access_key_id), OR_EMPTY(rb_secret_access_key),
+				   OR_EMPTY(rb_session_token), OR_EMPTY(rb_profile),
+				   OR_EMPTY(rb_credentials_file), OR_EMPTY(rb_config_file), NULL);
 	c = cred_cache_get(&key, false, walk_chain, (void *) ctx, &why);
 	if (c == NULL)				/* walk_chain raises instead */
 		elog(ERROR, "AWS credential chain failed: %s", why ? why : "unknown");
