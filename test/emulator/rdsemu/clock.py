@@ -55,11 +55,14 @@ class Clock:
             self._reanchor(self._now_locked())
             self._speed = float(speed)
 
-    def advance(self, seconds):
+    def advance(self, seconds, wall=True):
+        """Jump the resources' clock; with wall=False AWS's wall clock stays
+        (signatures made now stay current however far the resources go)."""
         delta = datetime.timedelta(seconds=float(seconds))
         with self._lock:
             self._reanchor(self._now_locked() + delta)
-            self._jump += delta
+            if wall:
+                self._jump += delta
 
     def set(self, when):
         with self._lock:

@@ -30,6 +30,7 @@ DEFAULTS = {
     "require_presigned_url": True,  # cross-region Copy*/replication need one
     "signature_skew_seconds": 300,  # X-Amz-Date tolerance
     "max_tags": 50,
+    "describe_delay": 0.0,          # emulated seconds before Describe* shows a new resource
     "instance_region": "us-east-1",        # what IMDS says the instance's region is
     "imds_v1_allowed": False,              # IMDS without a session token
     "container_authorization_token": "",   # required Authorization of /ecs/credentials
@@ -70,6 +71,11 @@ class Config:
                 self._values[key] = bool(value)
             elif isinstance(DEFAULTS[key], int):
                 self._values[key] = int(value)
+            elif isinstance(DEFAULTS[key], float):
+                value = float(value)
+                if value < 0:
+                    raise ValueError("%s must be >= 0" % key)
+                self._values[key] = value
             else:
                 self._values[key] = value
 

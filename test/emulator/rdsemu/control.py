@@ -7,6 +7,7 @@ import threading
 from urllib.parse import parse_qs, urlsplit
 
 from . import seed
+from .state import FAILURE_STATUS
 from .clock import iso, parse_iso
 
 
@@ -113,7 +114,7 @@ def set_clock(app, spec, query, handler):
         if "set" in spec:
             app.clock.set(parse_iso(spec["set"]))
         if "advance" in spec:
-            app.clock.advance(float(spec["advance"]))
+            app.clock.advance(float(spec["advance"]), wall=spec.get("wall", True) is not False)
         if "speed" in spec:
             app.clock.set_speed(float(spec["speed"]))
         app.store.tick(app.clock.now())
@@ -121,13 +122,16 @@ def set_clock(app, spec, query, handler):
 
 
 def fail_next(app, spec, query, now):
-    kinds = ("snapshot", "cluster_snapshot", "copy", "restore", "create_instance", "export",
-             "modify", "replication")
+    """{kind, count?, status?, failure_cause?}: the next `count` operations of
+    `kind` end in `status` instead of succeeding."""
     kind = spec.get("kind")
-    if kind not in kinds:
-        raise ControlError("'kind' must be one of %s" % ", ".join(kinds))
-    app.store.fail_next[kind] = app.store.fail_next.get(kind, 0) + int(spec.get("count", 1))
-    return dict(app.store.fail_next)
+    if kind not in FAILURE_STATUS:
+        raise ControlError("'kind' must be one of %s" % ", ".join(FAILURE_STATUS))
+    count = int(spec.get("count", 1))
+    if count < 1:
+        raise ControlError("'count' must be at least 1")
+    app.store.add_failure(kind, count, spec.get("status"), spec.get("failure_cause"))
+    return app.store.pending_failures()
 
 
 def get_faults(app, spec, query, handler):
@@ -146,7 +150,8 @@ def clear_faults(app, spec, query, handler):
 
 def get_log(app, spec, query, handler):
     return app.reqlog.entries(action=query.get("action"), since=int(query.get("since", 0)),
-                              region=query.get("region"), service=query.get("service"))
+                              region=query.get("region"), service=query.get("service"),
+                              target=query.get("target"))
 
 
 def clear_log(app, spec, query, handler):
@@ -155,7 +160,11 @@ def clear_log(app, spec, query, handler):
 
 
 def counts(app, spec, query, handler):
-    return app.reqlog.counts()
+    by = query.get("by")
+    if by not in (None, "action", "target"):
+        raise ControlError("'by' must be action or target")
+    return app.reqlog.counts(by_target=by == "target", action=query.get("action"),
+                             since=int(query.get("since", 0)), region=query.get("region"))
 
 
 def state(app, spec, query, now):
@@ -165,7 +174,7 @@ def state(app, spec, query, now):
         if query.get("region") not in (None, name) or query.get("account") not in (None, account):
             continue
         out["%s/%s" % (account, name)] = region.dump(now, lag)
-    return {"now": now, "regions": out, "fail_next": app.store.fail_next}
+    return {"now": now, "regions": out, "fail_next": app.store.pending_failures()}
 
 
 def sns(app, spec, query, now):

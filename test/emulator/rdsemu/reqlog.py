@@ -1,5 +1,6 @@
-"""Request log (secrets redacted) and per-action counts."""
-import collections
+"""Request log (secrets redacted) and counts per action, or per action and
+target (the identifier a request names: the snapshot a CreateDBSnapshot
+creates, the instance a restore creates, the task an export starts ...)."""
 import json
 import re
 import threading
@@ -10,6 +11,36 @@ SECRET_PARAM = re.compile(r"(Password|SecretAccessKey|SessionToken|WebIdentityTo
                           re.IGNORECASE)
 SECRET_QUERY = ("X-Amz-Signature", "X-Amz-Security-Token")
 REDACTED = "***"
+
+
+# The parameter naming what an action creates or acts on, where the generic
+# order below would pick another one (a restore also names its source).
+TARGET_PARAM = {
+    "RestoreDBInstanceFromDBSnapshot": "DBInstanceIdentifier",
+    "RestoreDBInstanceToPointInTime": "TargetDBInstanceIdentifier",
+    "RestoreDBClusterFromSnapshot": "DBClusterIdentifier",
+    "RestoreDBClusterToPointInTime": "DBClusterIdentifier",
+    "StartExportTask": "ExportTaskIdentifier",
+    "StartDBInstanceAutomatedBackupsReplication": "SourceDBInstanceArn",
+    "StopDBInstanceAutomatedBackupsReplication": "SourceDBInstanceArn",
+}
+# Otherwise the first of these a request carries.
+TARGET_ORDER = ("TargetDBSnapshotIdentifier", "TargetDBClusterSnapshotIdentifier",
+                "TargetDBInstanceIdentifier", "DBSnapshotIdentifier",
+                "DBClusterSnapshotIdentifier", "ExportTaskIdentifier", "DBInstanceIdentifier",
+                "DBClusterIdentifier", "DBInstanceAutomatedBackupsArn", "DbiResourceId",
+                "ResourceName", "SourceDBInstanceArn", "SourceArn")
+
+
+def target_of(action, params):
+    """The identifier (or ARN) a request names, as it named it, or None."""
+    name = TARGET_PARAM.get(action)
+    if name and params.get(name):
+        return params[name]
+    for name in TARGET_ORDER:
+        if params.get(name):
+            return params[name]
+    return None
 
 
 def redact_url(url):
@@ -56,25 +87,39 @@ class RequestLog:
                     f.write(json.dumps(entry, default=str) + "\n")
         return entry
 
-    def entries(self, action=None, since=0, region=None, service=None):
+    def entries(self, action=None, since=0, region=None, service=None, target=None):
         with self._lock:
             return [e for e in self._entries
                     if e["seq"] > since
                     and (action is None or e.get("action") == action)
                     and (region is None or e.get("region") == region)
-                    and (service is None or e.get("service") == service)]
+                    and (service is None or e.get("service") == service)
+                    and (target is None or e.get("target") == target)]
 
-    def counts(self):
+    def counts(self, by_target=False, action=None, since=0, region=None):
+        """{action: {requests, errors, faults}}, or with by_target
+        {action: {target: {requests, errors, faults}}} (target "-" for
+        requests that name none).  `requests` counts every request that
+        reached the emulator, whatever its reply: `errors` those answered
+        with an AWS error, `faults` those whose reply an injected fault
+        changed (a reset or closed connection, a delay ...)."""
         with self._lock:
-            total = collections.Counter()
-            errors = collections.Counter()
+            out = {}
             for e in self._entries:
-                name = e.get("action") or "-"
-                total[name] += 1
+                if e["seq"] <= since or (action is not None and e.get("action") != action) \
+                        or (region is not None and e.get("region") != region):
+                    continue
+                row = out.setdefault(e.get("action") or "-", {})
+                if by_target:
+                    row = row.setdefault(e.get("target") or "-", {})
+                if not row:
+                    row.update(requests=0, errors=0, faults=0)
+                row["requests"] += 1
                 if e.get("error_code"):
-                    errors[name] += 1
-            return {name: {"requests": n, "errors": errors.get(name, 0)}
-                    for name, n in sorted(total.items())}
+                    row["errors"] += 1
+                if e.get("fault"):
+                    row["faults"] += 1
+            return out
 
     def clear(self):
         with self._lock:

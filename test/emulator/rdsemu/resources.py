@@ -6,6 +6,7 @@ in the model's shape (DBInstance, DBSnapshot, ...).  Timed behaviour
 which the store calls with the emulated time before every request.
 """
 import datetime
+import functools
 
 PARTITION = "aws"
 
@@ -43,9 +44,10 @@ class Timed:
         self.seconds = max(0.0, float(seconds))
         self.final = final
         self.on_done = on_done
+        self.end_at = start + datetime.timedelta(seconds=self.seconds)
 
     def end(self):
-        return self.start + datetime.timedelta(seconds=self.seconds)
+        return self.end_at
 
     def fraction(self, now):
         if self.seconds <= 0:
@@ -53,11 +55,14 @@ class Timed:
         return min(1.0, max(0.0, seconds_between(self.start, now) / self.seconds))
 
     def due(self, now):
-        return now >= self.end()
+        return now >= self.end_at
 
 
 class Resource:
     kind = "resource"
+    # Store.tick calls tick() only when the timer is due, or always when this
+    # is True (resources whose phases follow their own clock, as exports).
+    always_tick = False
 
     def __init__(self, ident, account, region):
         self.id = ident
@@ -66,14 +71,27 @@ class Resource:
         self.tags = []
         self.status = "available"
         self.timed = None
+        self.forced = False       # status set through the control API: timers keep off
+        self.visible_at = None    # eventual consistency: Describe* shows it from then on
 
-    @property
+    @functools.cached_property
     def arn(self):
         return arn(self.region, self.account, self.kind, self.id)
 
     def begin(self, status, now, seconds, final, on_done=None):
         self.status = status
+        self.forced = False
         self.timed = Timed(now, seconds, final, on_done)
+
+    def force_status(self, status, now):
+        """The control API's status: it stays until an action or a new force
+        changes it; no timer of the emulator moves the resource out of it."""
+        self.timed = None
+        self.forced = True
+        self.status = status
+
+    def visible(self, now):
+        return self.visible_at is None or now >= self.visible_at
 
     def tick(self, now, region):
         """Finish a due transition; return True when something changed."""
@@ -332,7 +350,6 @@ class _Snapshot(Resource):
         self.source_region = f.get("source_region")            # cross-region copies
         self.original_create_time = f.get("original_create_time") or self.create_time
         self.restore_accounts = list(f.get("restore_accounts", []))
-        self.will_fail = False
         self.tags = tag_list(f.get("tags", []))
         self.extra = dict(f.get("extra", {}))     # source settings restores reuse
 
@@ -343,9 +360,9 @@ class _Snapshot(Resource):
             return min(99, int(self.timed.fraction(now) * 100))
         return 0
 
-    def start_creating(self, now, seconds, will_fail=False):
-        self.will_fail = will_fail
-        self.begin("creating", now, seconds, "failed" if will_fail else "available")
+    def start_creating(self, now, seconds, failure=None):
+        """creating -> available, or -> failure's status (see Store.take_failure)."""
+        self.begin("creating", now, seconds, failure["status"] if failure else "available")
 
     def attributes(self):
         return [{"AttributeName": "restore", "AttributeValues": list(self.restore_accounts)}]
@@ -444,6 +461,8 @@ class DBClusterSnapshot(_Snapshot):
 
 class ExportTask(Resource):
     kind = "export-task"
+    always_tick = True
+    FAILED_CAUSE = "The export failed (injected by the emulator)."
 
     def __init__(self, ident, account, region, **f):
         super().__init__(ident, account, region)
@@ -460,7 +479,7 @@ class ExportTask(Resource):
         self.size_gb = int(f.get("size_gb", 1))
         self.status = f.get("status", "STARTING")
         self.failure_cause = None
-        self.will_fail = False
+        self.failure = None        # {"status", "failure_cause"}: how it ends instead
         self.seconds = float(f.get("seconds", 30))
         self.starting_seconds = float(f.get("starting_seconds", 5))
         self.cancel_seconds = float(f.get("cancel_seconds", 5))
@@ -470,8 +489,10 @@ class ExportTask(Resource):
     def progress(self, now):
         if self.status == "COMPLETE":
             return 100
-        if self.status in ("STARTING", "CANCELED", "CANCELING", "FAILED"):
-            return 0 if self.status == "STARTING" else self._percent
+        if self.status == "STARTING":
+            return 0
+        if self.status != "IN_PROGRESS" or self.forced:
+            return self._percent
         return self._fraction(now)
 
     def _fraction(self, now):
@@ -482,6 +503,8 @@ class ExportTask(Resource):
         return max(0, min(99, int(100 * done / run)))
 
     def tick(self, now, region):
+        if self.forced:
+            return False
         elapsed = seconds_between(self.start_time, now)
         before = self.status
         if self.status == "CANCELING":
@@ -491,18 +514,36 @@ class ExportTask(Resource):
         elif self.status == "STARTING" and elapsed >= self.starting_seconds:
             self.status = "IN_PROGRESS"
         if self.status == "IN_PROGRESS" and elapsed >= self.seconds:
-            if self.will_fail:
-                self.status = "FAILED"
-                self.failure_cause = "The export failed (injected by the emulator)."
-                self._percent = self._fraction(now)
+            end = self.start_time + datetime.timedelta(seconds=self.seconds)
+            if self.failure:
+                self._end_as(self.failure["status"], end, self.failure.get("failure_cause"))
             else:
                 self.status = "COMPLETE"
-            self.end_time = self.start_time + datetime.timedelta(seconds=self.seconds)
+                self.end_time = end
         return before != self.status
+
+    def _end_as(self, status, when, cause=None):
+        """Any status but the running ones: progress freezes; an end time
+        for the final statuses; FAILED always has a FailureCause."""
+        self._percent = self.progress(when)
+        self.status = status
+        if status in ("COMPLETE", "FAILED", "CANCELED"):
+            self.end_time = self.end_time or when
+        else:
+            self.end_time = None
+        if status == "FAILED":
+            self.failure_cause = cause or self.failure_cause or self.FAILED_CAUSE
+        elif cause:
+            self.failure_cause = cause
+
+    def force_status(self, status, now, failure_cause=None):
+        self._end_as(status, now, failure_cause)
+        self.forced = True
 
     def cancel(self, now):
         self._percent = self.progress(now)
         self.status = "CANCELING"
+        self.forced = False
         self.cancel_at = now
 
     def to_model(self, now):

@@ -175,19 +175,51 @@ def _one_snapshot(app, region, spec, ident, when, now, cluster_snapshot):
 
 
 KINDS = {"instance": "instances", "cluster": "clusters", "snapshot": "snapshots",
-         "cluster-snapshot": "cluster_snapshots", "export-task": "export_tasks"}
+         "cluster-snapshot": "cluster_snapshots", "export-task": "export_tasks",
+         "automated-backup": "automated_backups"}
 
 
 def set_status(app, spec, now):
-    """Force a resource's status (e.g. an instance to 'stopped', a snapshot to 'failed')."""
+    """Force a resource's status (any string: an instance 'stopped' or
+    'incompatible-restore', a snapshot 'failed', an export task 'FAILED'
+    with `failure_cause` ...).  It sticks: no timer of the emulator moves
+    the resource out of it; an action that starts a new transition does."""
     region = _region(app, spec)
     kind = spec.get("type")
     if kind not in KINDS:
         raise SeedError("'type' must be one of %s" % ", ".join(KINDS))
-    res = getattr(region, KINDS[kind]).get(_ident(spec))
+    status = spec.get("status")
+    if not isinstance(status, str) or not status.strip():
+        raise SeedError("'status' must be a non-empty string")
+    if kind == "automated-backup":
+        res = _automated_backup(region, spec)
+    else:
+        res = getattr(region, KINDS[kind]).get(_ident(spec))
     if res is None:
-        raise SeedError("%s %s not found in %s/%s" % (kind, spec["id"], region.account,
+        raise SeedError("%s %s not found in %s/%s" % (kind, spec.get("id"), region.account,
                                                        region.name))
-    res.timed = None
-    res.status = spec["status"]
-    return {"id": res.id, "status": res.status}
+    if kind == "export-task":
+        res.force_status(status, now, spec.get("failure_cause"))
+    elif spec.get("failure_cause"):
+        raise SeedError("'failure_cause' is for export tasks only")
+    else:
+        res.force_status(status, now)
+    return {"type": kind, "id": res.id, "arn": res.arn, "status": res.status, "forced": True}
+
+
+def _automated_backup(region, spec):
+    """An automated backup (retained or replicated) by its ARN, its id
+    (ab-...), or the identifier or ARN of its source instance; of several
+    for one instance, the newest one being replicated (pending or
+    replicating), else the newest."""
+    wanted = spec.get("id") or ""
+    table = region.automated_backups
+    if wanted in table:
+        return table[wanted]
+    low = wanted.lower()
+    for backup in table.values():
+        if backup.id == low:
+            return backup
+    matches = [b for b in table.values() if low in (b.instance_id, b.instance_arn.lower())]
+    matches = [b for b in matches if b.status in ("pending", "replicating")] or matches
+    return matches[-1] if matches else None      # the table keeps creation order

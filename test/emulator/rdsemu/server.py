@@ -4,6 +4,7 @@ Routes /_emulator/* to the control API and everything else to the AWS
 pipeline (app.Emulator), then writes the reply, applying transport
 faults (delay, hang, reset, close, malformed, truncated, oversized).
 """
+import _thread
 import socket
 import ssl
 import struct
@@ -18,8 +19,15 @@ HANG_LIMIT = 600.0
 
 
 class Server(ThreadingHTTPServer):
+    """One thread per connection (kept alive between requests).
+
+    The listen backlog is socketserver's 5 by default: 100 clients
+    connecting at once then lose SYNs (a 1 s stall each) and get resets.
+    The kernel caps this at net.core.somaxconn.
+    """
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 1024
 
     def __init__(self, address, app, tls_context=None):
         self.app = app
@@ -31,8 +39,36 @@ class Server(ThreadingHTTPServer):
     def scheme(self):
         return "https" if self.tls_context else "http"
 
+    def server_activate(self):
+        super().server_activate()
+        self.socket.setblocking(False)
+
+    def _handle_request_noblock(self):
+        """Accept every connection that is waiting, not one per wake-up.
+
+        Under load the accepting thread competes for the GIL with every
+        busy connection thread; accepting a burst at once (and starting
+        threads without waiting for each to run, as Thread.start does)
+        keeps a new client from waiting seconds for its first reply.
+        """
+        while True:
+            try:
+                request, client_address = self.get_request()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            try:
+                _thread.start_new_thread(self.process_request_thread,
+                                         (request, client_address))
+            except Exception:
+                self.handle_error(request, client_address)
+                self.shutdown_request(request)
+                return
+
     def get_request(self):
         sock, addr = self.socket.accept()
+        sock.setblocking(True)
         if self.tls_context is not None:
             # Handshake in the connection's own thread, not the accept loop.
             sock = self.tls_context.wrap_socket(sock, server_side=True,

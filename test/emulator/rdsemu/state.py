@@ -19,9 +19,12 @@ class Region:
         self.export_tasks = {}
         self.automated_backups = {}    # arn -> AutomatedBackup (retained / replicated)
 
+    def tables(self):
+        return (self.instances, self.clusters, self.snapshots, self.cluster_snapshots,
+                self.export_tasks, self.automated_backups)
+
     def all_resources(self):
-        for table in (self.instances, self.clusters, self.snapshots,
-                      self.cluster_snapshots, self.export_tasks, self.automated_backups):
+        for table in self.tables():
             yield from list(table.values())
 
     def table_for(self, kind):
@@ -42,6 +45,19 @@ class Region:
         }
 
 
+# fail-next kinds and the status an operation of that kind ends in by default
+FAILURE_STATUS = {
+    "snapshot": "failed",            # CreateDBSnapshot
+    "cluster_snapshot": "failed",    # CreateDBClusterSnapshot
+    "copy": "failed",                # CopyDBSnapshot, CopyDBClusterSnapshot
+    "restore": "failed",             # Restore* (instances and clusters)
+    "create_instance": "failed",     # CreateDBInstance
+    "modify": "incompatible-parameters",   # ModifyDBInstance that changes status
+    "export": "FAILED",              # StartExportTask
+    "replication": "failed",         # StartDBInstanceAutomatedBackupsReplication
+}
+
+
 class Store:
     def __init__(self, seed=None):
         self.lock = threading.RLock()
@@ -50,7 +66,7 @@ class Store:
 
     def _clear(self):
         self.regions = {}
-        self.fail_next = {}      # kind -> count of next operations that end failed
+        self.fail_next = {}      # kind -> [{"status", "failure_cause"?}] of next operations
         self.sns_messages = []   # what SNS Publish received
         self.metrics = []        # what CloudWatch PutMetricData received
         self.roles = {}          # role ARN -> {"external_id": ..., "deny": bool}
@@ -70,17 +86,47 @@ class Store:
         return [r for (acct, n), r in self.regions.items() if n == name]
 
     def tick(self, now):
+        """Run the transitions due at `now`.  Every request calls this with
+        the lock held, so it looks at each resource's timer only (a
+        thousand snapshots must not cost a method call each)."""
         for region in list(self.regions.values()):
-            for res in region.all_resources():
+            due = []
+            for table in region.tables():
+                for res in table.values():
+                    timed = res.timed
+                    if (timed is not None and now >= timed.end_at) or res.always_tick:
+                        due.append(res)
+            for res in due:
                 res.tick(now, region)
 
+    def add_failure(self, kind, count=1, status=None, failure_cause=None):
+        """The next `count` operations of `kind` end in `status` (default:
+        FAILURE_STATUS[kind]) after their usual transitional statuses."""
+        if kind not in FAILURE_STATUS:
+            raise ValueError("'kind' must be one of %s" % ", ".join(FAILURE_STATUS))
+        if status is None:
+            status = FAILURE_STATUS[kind]
+        if not isinstance(status, str) or not status.strip():
+            raise ValueError("'status' must be a non-empty string")
+        entry = {"status": status}
+        if failure_cause:
+            entry["failure_cause"] = str(failure_cause)
+        self.fail_next.setdefault(kind, []).extend(dict(entry) for _ in range(int(count)))
+
     def take_failure(self, kind):
-        """True when the next operation of this kind must end 'failed'."""
-        left = self.fail_next.get(kind, 0)
-        if left > 0:
-            self.fail_next[kind] = left - 1
-            return True
-        return False
+        """{"status", "failure_cause"?} when the next operation of this kind
+        must not succeed, else None (first in, first out)."""
+        queue = self.fail_next.get(kind)
+        if queue:
+            entry = queue.pop(0)
+            if not queue:
+                del self.fail_next[kind]
+            return entry
+        return None
+
+    def pending_failures(self):
+        """{kind: [status, ...]} still to be used."""
+        return {kind: [e["status"] for e in queue] for kind, queue in self.fail_next.items()}
 
     def new_id(self, prefix, size=26):
         alphabet = string.ascii_uppercase + string.digits

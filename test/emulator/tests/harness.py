@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -52,9 +53,13 @@ class Emulator:
         self.dir = tempfile.mkdtemp(prefix="rdsemu-test-")
         port_file = os.path.join(self.dir, "port")
         self.stderr = open(os.path.join(self.dir, "stderr"), "w")
+        # The resources' clock stands still unless a test moves it (advance)
+        # or asks for a speed: on a busy machine a few slow CLI calls must not
+        # let a 10-second snapshot finish behind a test's back.
+        speed = [] if "--speed" in extra else ["--speed", "0"]
         self.proc = subprocess.Popen(
             [PYTHON, os.path.join(EMU_DIR, "rds_emulator.py"), "--port", "0",
-             "--port-file", port_file, "--seed", "7"] + list(extra),
+             "--port-file", port_file, "--seed", "7"] + speed + list(extra),
             stdout=subprocess.DEVNULL, stderr=self.stderr)
         deadline = time.time() + 20
         while not os.path.exists(port_file):
@@ -65,6 +70,10 @@ class Emulator:
             self.port = int(f.read())
         self.scheme = "https" if "--tls-cert" in extra else "http"
         self.endpoint = "%s://127.0.0.1:%d" % (self.scheme, self.port)
+        self.tls = None       # the control API is served over TLS too
+        if self.scheme == "https":
+            self.tls = ssl.create_default_context(
+                cafile=extra[list(extra).index("--tls-cert") + 1])
 
     def read_stderr(self):
         with open(os.path.join(self.dir, "stderr")) as f:
@@ -72,23 +81,27 @@ class Emulator:
 
     def ctl(self, method, path, payload=None):
         data = None if payload is None else json.dumps(payload).encode()
-        req = urllib.request.Request("http://127.0.0.1:%d/_emulator/%s" % (self.port, path),
+        req = urllib.request.Request("%s/_emulator/%s" % (self.endpoint, path),
                                      data=data, method=method)
-        with urllib.request.urlopen(req, timeout=30) as resp:
+        with urllib.request.urlopen(req, timeout=30, context=self.tls) as resp:
             return json.loads(resp.read())
 
     def seed(self, kind, **spec):
         return self.ctl("POST", "seed/" + kind, spec)
 
-    def advance(self, seconds):
-        return self.ctl("POST", "clock", {"advance": seconds})
+    def advance(self, seconds, wall=True):
+        return self.ctl("POST", "clock", {"advance": seconds, "wall": wall})
 
     def fault(self, **spec):
         return self.ctl("POST", "faults", spec)
 
-    def log(self, action=None, since=0):
-        path = "log?since=%d" % since + ("&action=%s" % action if action else "")
-        return self.ctl("GET", path)
+    def log(self, action=None, since=0, target=None):
+        query = {"since": since}
+        if action:
+            query["action"] = action
+        if target:
+            query["target"] = target
+        return self.ctl("GET", "log?" + urlencode(query))
 
     def last_seq(self):
         entries = self.ctl("GET", "log")
@@ -207,9 +220,12 @@ class Runner:
         self.failed = 0
         self.cli_successes = set()    # actions the AWS CLI completed with HTTP 200
 
-    def test(self, group, emu_args=()):
+    def test(self, group, emu_args=(), alone=False):
+        """alone: run the group after the others, by itself (a load test
+        would slow the others' real-time steps, and they its figures)."""
         def register(func):
-            self.groups.setdefault(group, {"args": tuple(emu_args), "tests": []})
+            self.groups.setdefault(group, {"args": tuple(emu_args), "tests": [],
+                                           "alone": alone})
             self.groups[group]["tests"].append(func)
             return func
         return register
@@ -265,12 +281,17 @@ class Runner:
 
     def main(self, argv):
         wanted = set(argv[1:])       # group names; tests in a group depend on each other
+        chosen = [(name, spec) for name, spec in self.groups.items()
+                  if not wanted or name in wanted]
         threads = [threading.Thread(target=self.run_group, args=(name, spec))
-                   for name, spec in self.groups.items() if not wanted or name in wanted]
+                   for name, spec in chosen if not spec["alone"]]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        for name, spec in chosen:
+            if spec["alone"]:
+                self.run_group(name, spec)
         if not wanted:
             self.check_coverage()
         print("%d passed, %d failed" % (self.passed, self.failed), flush=True)

@@ -18,6 +18,10 @@ import cli_clusters      # noqa: E402,F401
 import cli_restore       # noqa: E402,F401
 import cli_copy          # noqa: E402,F401
 import cli_services      # noqa: E402,F401
+import cli_consistency   # noqa: E402,F401
+import cli_statuses      # noqa: E402,F401
+import cli_lost_replies  # noqa: E402,F401
+import cli_load          # noqa: E402,F401
 import cli_credentials   # noqa: E402,F401
 
 if __name__ == "__main__":

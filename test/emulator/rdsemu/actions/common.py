@@ -1,6 +1,7 @@
 """Helpers shared by the RDS actions: naming rules, pagination, filters,
 tags, looking resources up by identifier or ARN."""
 import base64
+import datetime
 import json
 import re
 
@@ -134,29 +135,32 @@ def lookup_id(value):
     return value.lower()
 
 
-def get_instance(ctx, ident):
+def get_instance(ctx, ident, describe=False):
+    """The instance named by identifier or ARN, else DBInstanceNotFound (also
+    for Describe* while a new one is not visible yet)."""
     inst = ctx.region.instances.get(lookup_id(ident))
-    if inst is None:
+    if inst is None or (describe and not inst.visible(ctx.now)):
         raise ctx.fault("DBInstanceNotFoundFault",
                         "DBInstance %s not found." % ident)
     return inst
 
 
-def get_cluster(ctx, ident):
+def get_cluster(ctx, ident, describe=False):
     cluster = ctx.region.clusters.get(lookup_id(ident))
-    if cluster is None:
+    if cluster is None or (describe and not cluster.visible(ctx.now)):
         raise ctx.fault("DBClusterNotFoundFault", "DBCluster %s not found." % ident)
     return cluster
 
 
-def shared_source(ctx, text, table_name, fault_shape, what, any_region=False):
+def shared_source(ctx, text, table_name, fault_shape, what, any_region=False,
+                  describe=False):
     """A snapshot by identifier (this account+region) or ARN (of any account
     that shares it with the caller; of another region only with any_region,
-    as for cross-region copies)."""
+    as for cross-region copies).  describe: one not visible yet is not found."""
     parsed = parse_arn(text)
     if parsed is None:
         snap = getattr(ctx.region, table_name).get(text.lower())
-        if snap is None:
+        if snap is None or (describe and not snap.visible(ctx.now)):
             raise ctx.fault(fault_shape, "%s %s not found." % (what, text))
         return snap
     expected_kind = "snapshot" if table_name == "snapshots" else "cluster-snapshot"
@@ -166,9 +170,36 @@ def shared_source(ctx, text, table_name, fault_shape, what, any_region=False):
     if any_region or parsed["region"] == ctx.region_name:
         region = ctx.store.regions.get((parsed["account"], parsed["region"]))
     snap = getattr(region, table_name).get(parsed["id"].lower()) if region else None
-    if snap is None or (snap.account != ctx.account and not snap.shared_with(ctx.account)):
+    if snap is None or (snap.account != ctx.account and not snap.shared_with(ctx.account)) \
+            or (describe and not snap.visible(ctx.now)):
         raise ctx.fault(fault_shape, "%s %s not found." % (what, text))
     return snap
+
+
+# ---------------------------------------------------------------------------
+# Outcomes and visibility
+
+
+def final_status(ctx, kind, success):
+    """The status an operation of `kind` lands in: `success`, unless the
+    control API's fail-next queued another one."""
+    failure = ctx.store.take_failure(kind)
+    return failure["status"] if failure else success
+
+
+def created(ctx, resource):
+    """A resource this request created: with config describe_delay > 0,
+    Describe* calls do not show it until that many emulated seconds have
+    passed (RDS is eventually consistent).  Returns the resource."""
+    delay = float(ctx.config["describe_delay"] or 0)
+    if delay > 0:
+        resource.visible_at = ctx.now + datetime.timedelta(seconds=delay)
+    return resource
+
+
+def shown(ctx, items):
+    """What a Describe* call lists: resources that have become visible."""
+    return [i for i in items if i.visible(ctx.now)]
 
 
 def window_check(ctx, when, earliest, latest, what):

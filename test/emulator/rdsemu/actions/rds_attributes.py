@@ -8,9 +8,9 @@ from . import action
 ACCOUNT_RE = re.compile(r"^\d{12}$")
 
 
-def _get(ctx, table, ident, not_found, what):
+def _get(ctx, table, ident, not_found, what, describe=False):
     snap = table.get(ident.lower())
-    if snap is None:
+    if snap is None or (describe and not snap.visible(ctx.now)):
         raise ctx.fault(not_found, "%s %s not found." % (what, ident))
     return snap
 
@@ -60,7 +60,7 @@ def modify_db_snapshot_attribute(ctx, p):
 @action("rds", "DescribeDBSnapshotAttributes")
 def describe_db_snapshot_attributes(ctx, p):
     snap = _get(ctx, ctx.region.snapshots, p["DBSnapshotIdentifier"],
-                "DBSnapshotNotFoundFault", "DBSnapshot")
+                "DBSnapshotNotFoundFault", "DBSnapshot", describe=True)
     return {"DBSnapshotAttributesResult": {"DBSnapshotIdentifier": snap.id,
                                            "DBSnapshotAttributes": snap.attributes()}}
 
@@ -78,7 +78,7 @@ def modify_db_cluster_snapshot_attribute(ctx, p):
 @action("rds", "DescribeDBClusterSnapshotAttributes")
 def describe_db_cluster_snapshot_attributes(ctx, p):
     snap = _get(ctx, ctx.region.cluster_snapshots, p["DBClusterSnapshotIdentifier"],
-                "DBClusterSnapshotNotFoundFault", "DBClusterSnapshot")
+                "DBClusterSnapshotNotFoundFault", "DBClusterSnapshot", describe=True)
     return {"DBClusterSnapshotAttributesResult": {
         "DBClusterSnapshotIdentifier": snap.id,
         "DBClusterSnapshotAttributes": snap.attributes()}}

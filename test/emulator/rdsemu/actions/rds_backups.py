@@ -4,7 +4,8 @@ from .. import errors
 from .. import resources as R
 from ..state import parse_arn
 from . import action
-from .common import apply_filters, filter_values, lookup_id, paginate
+from .common import (apply_filters, created, filter_values, final_status, lookup_id, paginate,
+                     shown)
 from .presign import check_presigned_url
 from .rds_copy import check_kms_key
 from .rds_restore import auto_backup_arn
@@ -26,10 +27,11 @@ def active_backup_model(ctx, inst):
 @action("rds", "DescribeDBInstanceAutomatedBackups")
 def describe_db_instance_automated_backups(ctx, p):
     items = [active_backup_model(ctx, i)
-             for i in sorted(ctx.region.instances.values(), key=lambda i: i.id)
+             for i in sorted(shown(ctx, ctx.region.instances.values()), key=lambda i: i.id)
              if i.backup_retention > 0 and not i.cluster_id and i.status != "creating"]
     items += [b.to_model(ctx.now, ctx.lag)
-              for b in sorted(ctx.region.automated_backups.values(), key=lambda b: b.id)]
+              for b in sorted(shown(ctx, ctx.region.automated_backups.values()),
+                              key=lambda b: b.id)]
     specific = False
     if "DBInstanceIdentifier" in p:
         wanted = lookup_id(p["DBInstanceIdentifier"])
@@ -106,8 +108,8 @@ def start_db_instance_automated_backups_replication(ctx, p):
         kms_key_id=kms or inst.kms_key_id, retention=retention, earliest=ctx.now,
         instance_class=inst.instance_class, storage_type=inst.storage_type)
     backup.begin("pending", ctx.now, ctx.duration("replication"),
-                 "failed" if ctx.store.take_failure("replication") else "replicating")
-    ctx.region.automated_backups[backup.arn] = backup
+                 final_status(ctx, "replication", "replicating"))
+    ctx.region.automated_backups[backup.arn] = created(ctx, backup)
     inst.replications.append(backup.arn)
     return {"DBInstanceAutomatedBackup": backup.to_model(ctx.now, ctx.lag)}
 
@@ -126,6 +128,7 @@ def stop_db_instance_automated_backups_replication(ctx, p):
                         % (source_arn, ctx.region_name))
     backup = replicas[0]
     backup.timed = None
+    backup.forced = False
     backup.status = "retained"
     backup.latest = backup.window(ctx.now, ctx.lag)[1] or ctx.now
     region = ctx.store.regions.get((parsed["account"], parsed["region"]))

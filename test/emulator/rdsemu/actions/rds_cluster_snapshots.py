@@ -3,7 +3,7 @@ from .. import builders
 from .. import errors
 from ..resources import merge_tags
 from . import action
-from .common import (SNAPSHOT_ID_MAX, apply_filters, check_identifier, check_tags,
+from .common import (SNAPSHOT_ID_MAX, apply_filters, check_identifier, check_tags, created,
                      filter_values, get_cluster, lookup_id, paginate, shared_source)
 from .rds_snapshots import check_quota, delete_snapshot, snapshot_filters, visible_snapshots
 
@@ -15,7 +15,8 @@ def describe_db_cluster_snapshots(ctx, p):
             "DBClusterSnapshotIdentifier and DBClusterIdentifier cannot be used together.")
     if "DBClusterSnapshotIdentifier" in p:
         snap = shared_source(ctx, p["DBClusterSnapshotIdentifier"], "cluster_snapshots",
-                             "DBClusterSnapshotNotFoundFault", "DBClusterSnapshot")
+                             "DBClusterSnapshotNotFoundFault", "DBClusterSnapshot",
+                             describe=True)
         items = [snap]
         if p.get("SnapshotType") and snap.account == ctx.account \
                 and snap.snapshot_type != p["SnapshotType"]:
@@ -49,7 +50,8 @@ def create_db_cluster_snapshot(ctx, p):
     check_quota(ctx, ctx.region.cluster_snapshots, ctx.config["cluster_snapshot_quota"])
     if cluster.copy_tags_to_snapshot:
         tags = merge_tags(cluster.tags, tags)
-    snap = builders.snapshot_of_cluster(ctx.region, cluster, ident, ctx.now, tags=tags)
+    snap = created(ctx, builders.snapshot_of_cluster(ctx.region, cluster, ident, ctx.now,
+                                                      tags=tags))
     snap.start_creating(ctx.now, ctx.duration("cluster_snapshot"),
                         ctx.store.take_failure("cluster_snapshot"))
     return {"DBClusterSnapshot": snap.to_model(ctx.now)}

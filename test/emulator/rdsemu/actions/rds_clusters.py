@@ -2,8 +2,8 @@
 from .. import builders
 from .. import errors
 from . import action
-from .common import (SNAPSHOT_ID_MAX, apply_filters, check_identifier, filter_values,
-                     get_cluster, id_or_arn, paginate)
+from .common import (SNAPSHOT_ID_MAX, apply_filters, check_identifier, created,
+                     filter_values, get_cluster, id_or_arn, paginate, shown)
 from .rds_instances import check_backup_window, check_retention
 
 CLUSTER_FILTERS = {
@@ -17,9 +17,9 @@ CLUSTER_FILTERS = {
 
 @action("rds", "DescribeDBClusters")
 def describe_db_clusters(ctx, p):
-    items = sorted(ctx.region.clusters.values(), key=lambda c: c.id)
+    items = sorted(shown(ctx, ctx.region.clusters.values()), key=lambda c: c.id)
     if "DBClusterIdentifier" in p:
-        items = [get_cluster(ctx, p["DBClusterIdentifier"])]
+        items = [get_cluster(ctx, p["DBClusterIdentifier"], describe=True)]
     items = apply_filters(items, filter_values(p, CLUSTER_FILTERS), CLUSTER_FILTERS)
     page, marker = paginate(items, p)
     return {"DBClusters": [c.to_model(ctx.now, ctx.lag, ctx.region) for c in page],
@@ -82,9 +82,9 @@ def delete_db_cluster(ctx, p):
         if final_id in ctx.region.cluster_snapshots:
             raise ctx.fault("DBClusterSnapshotAlreadyExistsFault",
                             "Cluster snapshot %s already exists." % final_id)
-        snap = builders.snapshot_of_cluster(
+        snap = created(ctx, builders.snapshot_of_cluster(
             ctx.region, cluster, final_id, ctx.now,
-            tags=cluster.tags if cluster.copy_tags_to_snapshot else [])
+            tags=cluster.tags if cluster.copy_tags_to_snapshot else []))
         snap.start_creating(ctx.now, ctx.duration("cluster_snapshot"))
     keep = not p.get("DeleteAutomatedBackups", True)
 

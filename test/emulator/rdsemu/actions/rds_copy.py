@@ -7,7 +7,7 @@ from .. import errors
 from ..resources import merge_tags
 from ..state import parse_arn
 from . import action
-from .common import SNAPSHOT_ID_MAX, check_identifier, check_tags, shared_source
+from .common import SNAPSHOT_ID_MAX, check_identifier, check_tags, created, shared_source
 from .presign import check_presigned_url
 from .rds_snapshots import check_quota
 
@@ -103,7 +103,7 @@ def _copy(ctx, p, kind):
     fields = {"tags": tags, "snapshot_type": "manual"}
     if kms:
         fields.update(encrypted=True, kms_key_id=kms)
-    copy = builders.copy_snapshot(ctx.region, source, target, ctx.now, **fields)
+    copy = created(ctx, builders.copy_snapshot(ctx.region, source, target, ctx.now, **fields))
     copy.start_creating(ctx.now, ctx.duration("copy"), ctx.store.take_failure("copy"))
     return {kind.result: copy.to_model(ctx.now)}
 

@@ -9,7 +9,8 @@ from .. import errors
 from .. import resources as R
 from ..state import parse_arn
 from . import action
-from .common import EXPORT_ID_MAX, apply_filters, check_identifier, filter_values, paginate
+from .common import (EXPORT_ID_MAX, apply_filters, check_identifier, created, filter_values,
+                     paginate, shown)
 from .rds_copy import check_kms_key
 
 BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -79,14 +80,14 @@ def start_export_task(ctx, p):
         size_gb=max(1, getattr(source, "allocated_storage", 1)),
         seconds=durations["export"], starting_seconds=durations["export_starting"],
         cancel_seconds=durations["export_cancel"])
-    task.will_fail = ctx.store.take_failure("export")
-    ctx.region.export_tasks[ident] = task
+    task.failure = ctx.store.take_failure("export")
+    ctx.region.export_tasks[ident] = created(ctx, task)
     return task.to_model(ctx.now)
 
 
-def _get_task(ctx, ident):
+def _get_task(ctx, ident, describe=False):
     task = ctx.region.export_tasks.get(ident.lower())
-    if task is None:
+    if task is None or (describe and not task.visible(ctx.now)):
         raise ctx.fault("ExportTaskNotFoundFault", "Cannot find export task with ID %s." % ident)
     return task
 
@@ -94,9 +95,10 @@ def _get_task(ctx, ident):
 @action("rds", "DescribeExportTasks")
 def describe_export_tasks(ctx, p):
     if "ExportTaskIdentifier" in p:
-        items = [_get_task(ctx, p["ExportTaskIdentifier"])]
+        items = [_get_task(ctx, p["ExportTaskIdentifier"], describe=True)]
     else:
-        items = sorted(ctx.region.export_tasks.values(), key=lambda t: (t.start_time, t.id))
+        items = sorted(shown(ctx, ctx.region.export_tasks.values()),
+                       key=lambda t: (t.start_time, t.id))
     if "SourceArn" in p:
         items = [t for t in items if t.source_arn == p["SourceArn"]]
     if "SourceType" in p:

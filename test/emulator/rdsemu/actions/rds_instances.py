@@ -7,8 +7,8 @@ from .. import builders
 from .. import resources as R
 from . import action
 from .common import (INSTANCE_ID_MAX, SNAPSHOT_ID_MAX, apply_filters, check_identifier,
-                     check_tags, filter_values, get_cluster, get_instance, id_or_arn,
-                     paginate)
+                     check_tags, created, filter_values, final_status, get_cluster,
+                     get_instance, id_or_arn, paginate, shown)
 
 ENGINES = ("postgres", "aurora-postgresql", "mysql", "aurora-mysql", "mariadb")
 
@@ -25,9 +25,9 @@ INSTANCE_FILTERS = {
 
 @action("rds", "DescribeDBInstances")
 def describe_db_instances(ctx, p):
-    items = sorted(ctx.region.instances.values(), key=lambda i: i.id)
+    items = sorted(shown(ctx, ctx.region.instances.values()), key=lambda i: i.id)
     if "DBInstanceIdentifier" in p:
-        items = [get_instance(ctx, p["DBInstanceIdentifier"])]
+        items = [get_instance(ctx, p["DBInstanceIdentifier"], describe=True)]
     items = apply_filters(items, filter_values(p, INSTANCE_FILTERS), INSTANCE_FILTERS)
     page, marker = paginate(items, p)
     return {"DBInstances": [i.to_model(ctx.now, ctx.lag) for i in page], "Marker": marker}
@@ -93,9 +93,9 @@ def create_db_instance(ctx, p):
         if p.get("StorageEncrypted") or p.get("KmsKeyId"):
             fields["encrypted"] = True
             fields["kms_key_id"] = p.get("KmsKeyId")
-    inst = builders.new_instance(ctx.store, ctx.region, ident, ctx.now, **fields)
+    inst = created(ctx, builders.new_instance(ctx.store, ctx.region, ident, ctx.now, **fields))
     inst.begin("creating", ctx.now, ctx.duration("create_instance"),
-               "failed" if ctx.store.take_failure("create_instance") else "available")
+               final_status(ctx, "create_instance", "available"))
     return {"DBInstance": inst.to_model(ctx.now, ctx.lag)}
 
 
@@ -166,7 +166,7 @@ def modify_db_instance(ctx, p):
                 inst.pending[src] = p[src]
     if changes_status:
         inst.begin("modifying", now, ctx.duration("modify"),
-                   "incompatible-parameters" if ctx.store.take_failure("modify") else "available")
+                   final_status(ctx, "modify", "available"))
     return {"DBInstance": inst.to_model(now, ctx.lag)}
 
 
@@ -210,9 +210,9 @@ def delete_db_instance(ctx, p):
             raise ctx.fault("DBSnapshotAlreadyExistsFault",
                             "Cannot create the snapshot because a snapshot with the "
                             "identifier %s already exists." % final_id)
-        snap = builders.snapshot_of_instance(ctx.region, inst, final_id, ctx.now,
-                                             tags=inst.tags if inst.copy_tags_to_snapshot
-                                             else [])
+        snap = created(ctx, builders.snapshot_of_instance(
+            ctx.region, inst, final_id, ctx.now,
+            tags=inst.tags if inst.copy_tags_to_snapshot else []))
         snap.start_creating(ctx.now, ctx.duration("snapshot"))
     keep_backups = not p.get("DeleteAutomatedBackups", True)
     inst.begin("deleting", ctx.now, ctx.duration("delete"), "deleted",

@@ -4,8 +4,8 @@ from .. import builders
 from .. import errors
 from .. import resources as R
 from . import action
-from .common import (CLUSTER_ID_MAX, INSTANCE_ID_MAX, check_identifier, check_tags,
-                     get_cluster, get_instance, shared_source, window_check)
+from .common import (CLUSTER_ID_MAX, INSTANCE_ID_MAX, check_identifier, check_tags, created,
+                     final_status, get_cluster, get_instance, shared_source, window_check)
 
 # Restore parameters copied onto the new instance / cluster.
 INSTANCE_OPTIONS = (("DBInstanceClass", "instance_class"), ("Port", "port"),
@@ -41,8 +41,9 @@ def _new_cluster_id(ctx, value):
 
 
 def _start(ctx, resource):
+    created(ctx, resource)
     resource.begin("creating", ctx.now, ctx.duration("restore"),
-                   "failed" if ctx.store.take_failure("restore") else "available")
+                   final_status(ctx, "restore", "available"))
 
 
 def _point_in_time(ctx, p, time_name, earliest, latest, what):

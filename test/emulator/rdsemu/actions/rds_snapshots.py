@@ -3,9 +3,9 @@ from .. import builders
 from .. import errors
 from ..resources import merge_tags
 from . import action
-from .common import (SNAPSHOT_ID_MAX, apply_filters, check_identifier, check_tags,
+from .common import (SNAPSHOT_ID_MAX, apply_filters, check_identifier, check_tags, created,
                      filter_values, get_instance, id_or_arn, lookup_id, paginate,
-                     shared_source)
+                     shared_source, shown)
 
 SNAPSHOT_TYPES = ("automated", "manual", "shared", "public", "awsbackup")
 SNAPSHOT_OK_INSTANCE_STATES = ("available", "stopped", "storage-optimization")
@@ -35,8 +35,9 @@ def _source_arn(snap, kind, ident):
 
 
 def visible_snapshots(ctx, table_name, p):
-    """Own snapshots by SnapshotType, plus shared/public ones as requested."""
-    own = list(getattr(ctx.region, table_name).values())
+    """Own snapshots by SnapshotType, plus shared/public ones as requested
+    (those Describe* may show yet: see common.created)."""
+    own = shown(ctx, getattr(ctx.region, table_name).values())
     kind = p.get("SnapshotType")
     if kind is not None and kind not in SNAPSHOT_TYPES:
         raise errors.invalid_parameter_value(
@@ -44,7 +45,7 @@ def visible_snapshots(ctx, table_name, p):
     others = []
     for region in ctx.store.regions_named(ctx.region_name):
         if region.account != ctx.account:
-            others.extend(getattr(region, table_name).values())
+            others.extend(shown(ctx, getattr(region, table_name).values()))
     shared = [s for s in others if s.shared_with(ctx.account, include_public=False)]
     public = [s for s in others if "all" in s.restore_accounts and s not in shared]
     if kind in ("manual", "automated"):
@@ -71,7 +72,7 @@ def describe_db_snapshots(ctx, p):
             "DBSnapshotIdentifier and DBInstanceIdentifier cannot be used together.")
     if "DBSnapshotIdentifier" in p:
         snap = shared_source(ctx, p["DBSnapshotIdentifier"], "snapshots",
-                             "DBSnapshotNotFoundFault", "DBSnapshot")
+                             "DBSnapshotNotFoundFault", "DBSnapshot", describe=True)
         items = [snap]
         if p.get("SnapshotType") and snap.account == ctx.account \
                 and snap.snapshot_type != p["SnapshotType"]:
@@ -119,7 +120,7 @@ def create_db_snapshot(ctx, p):
     check_quota(ctx, ctx.region.snapshots, ctx.config["snapshot_quota"])
     if inst.copy_tags_to_snapshot:
         tags = merge_tags(inst.tags, tags)
-    snap = builders.snapshot_of_instance(ctx.region, inst, ident, ctx.now, tags=tags)
+    snap = created(ctx, builders.snapshot_of_instance(ctx.region, inst, ident, ctx.now, tags=tags))
     snap.start_creating(ctx.now, ctx.duration("snapshot"), ctx.store.take_failure("snapshot"))
     return {"DBSnapshot": snap.to_model(ctx.now)}
 
