@@ -16,11 +16,16 @@ SHLIB_LINK = -lcurl -lcrypto $(shell xml2-config --libs)
 # pg_regress: setup first, then every other sql/*.sql but the extension script
 REGRESS_ALL = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS = setup $(filter-out setup rds_backup--%,$(REGRESS_ALL))
-REGRESS_OPTS = --inputdir=. --load-extension=rds_backup
+# in the database the extension's workers serve (rds_backup.database):
+# existing, with the extension created by setup.sql if need be
+RB_REGRESS_DB ?= postgres
+REGRESS_OPTS = --inputdir=. --use-existing
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+# PGXS names the database of REGRESS_OPTS after this, when it expands it
+CONTRIB_TESTDB = $(RB_REGRESS_DB)
 
 # PGXS does not track header dependencies: every object depends on every
 # header, so a changed struct never leaves a stale object behind

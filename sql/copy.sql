@@ -15,7 +15,7 @@
 \! /usr/bin/python3 test/emulator/emuctl.py seed-snapshot partner-secure --instance partner-db --account 210987654321 --shared-with 123456789012 --encrypted --kms-key-id arn:aws:kms:us-east-1:210987654321:key/0bde5000-5555-4a5e-9c0a-0000000000a3 >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py seed-snapshot partner-private --instance partner-db --account 210987654321 >/dev/null
 
-SELECT coalesce(max(id), 0) AS start_id FROM rds_backup.audit_log \gset
+SELECT public.audit_mark() AS start_id \gset
 
 -- same region: the operations row, in progress, tracked in this region
 SELECT kind, region, resource, source, status, aws_status, resource_arn,
@@ -25,7 +25,7 @@ SELECT kind, region, resource, source, status, aws_status, resource_arn,
                                     tags => '{"purpose": "keep"}');
 -- one Describe of the source, then the copy (no PreSignedUrl within a region)
 SELECT action, region, target, params ? 'PreSignedUrl' AS presigned, operation_id IS NOT NULL AS linked
-  FROM rds_backup.audit_log WHERE id > :start_id ORDER BY id;
+  FROM public.my_calls(:start_id) ORDER BY id;
 -- the copy carries the source's tags (copy_tags), the caller's, and the provenance tags
 SELECT snapshot, snapshot_type,
        tags - 'rds-backup:operation' AS tags,
@@ -47,14 +47,14 @@ SELECT source, status
   FROM rds_backup.rds_copy_snapshot('rds:orders-prod-2026-11-24-03-00', 'orders-prod-kept', wait => true);
 
 -- across regions: the request goes to the destination (region) with a PreSignedUrl
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 SELECT kind, region, resource, source, status, params
   FROM rds_backup.rds_copy_snapshot('orders-nightly', 'orders-dr', source_region => 'us-east-1',
                                     region => 'eu-west-1');
 SELECT action, region, params->>'SourceDBSnapshotIdentifier' AS source,
        params->>'PreSignedUrl' AS presigned_url, params ? 'SourceRegion' AS sends_source_region,
        params->>'Tags.Tag.3.Key' AS tag3, params->>'Tags.Tag.3.Value' AS tag3_value
-  FROM rds_backup.audit_log WHERE id > :calls_before ORDER BY id;
+  FROM public.my_calls(:mark_before) ORDER BY id;
 -- what reached the emulator: a URL for the source region, as the SDKs make it,
 -- which the emulator verified with botocore (else the copy would have been refused)
 \! /usr/bin/python3 test/emulator/emuctl.py log --action CopyDBSnapshot --json | /usr/bin/python3 -c 'import json, sys, urllib.parse as u; e = json.load(sys.stdin)[-1]; p = e["params"]; url = p["PreSignedUrl"]; q = dict(u.parse_qsl(u.urlsplit(url).query)); print("arrived in", e["region"], "| url to the endpoint:", url.startswith("http://127.0.0.1:"), "| Action", q["Action"], "| DestinationRegion", q["DestinationRegion"], "| source", q["SourceDBSnapshotIdentifier"], "| scope", q["X-Amz-Credential"].split("/", 2)[2], "| expires", q["X-Amz-Expires"], "| tags signed:", q.get("Tags.Tag.1.Key"), "| SourceRegion sent:", "SourceRegion" in p)'
@@ -73,11 +73,11 @@ SELECT region, source, status
   FROM rds_backup.rds_copy_snapshot('orders-dr', 'orders-dr-local', region => 'eu-west-1', wait => true);
 
 -- encrypted sources: a cross-region copy needs a key of the destination, asked before copying
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 \set VERBOSITY default
 SELECT rds_backup.rds_copy_snapshot('secure-nightly', 'secure-dr', source_region => 'us-east-1', region => 'eu-west-1');
 \set VERBOSITY terse
-SELECT string_agg(action, ', ' ORDER BY id) AS calls FROM rds_backup.audit_log WHERE id > :calls_before;
+SELECT string_agg(action, ', ' ORDER BY id) AS calls FROM public.my_calls(:mark_before);
 SELECT count(*) AS rows_for_secure_dr FROM rds_backup.operations WHERE resource = 'secure-dr';
 SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('secure-nightly', 'secure-dr', source_region => 'us-east-1', kms_key_id => 'arn:aws:kms:us-east-1:123456789012:key/0bde5000-3333-4a5e-9c0a-0000000000a1', region => 'eu-west-1')$$);
 SELECT kind, region, status, params->>'KmsKeyId' AS kms_key_id
@@ -128,9 +128,9 @@ SELECT public.try($$SELECT rds_backup.rds_copy_cluster_snapshot('aurora-nightly'
 -- no PreSignedUrl value anywhere in the catalog
 SELECT count(*) AS presigned_url_params,
        count(*) FILTER (WHERE params->>'PreSignedUrl' = '[redacted]') AS redacted
-  FROM rds_backup.audit_log WHERE id > :start_id AND params ? 'PreSignedUrl';
-SELECT count(*) AS leaks FROM rds_backup.audit_log
- WHERE id > :start_id AND params::text ~ 'X-Amz-Signature|X-Amz-Credential|DestinationRegion';
+  FROM public.my_calls(:start_id) WHERE params ? 'PreSignedUrl';
+SELECT count(*) AS leaks FROM public.my_calls(:start_id)
+ WHERE params::text ~ 'X-Amz-Signature|X-Amz-Credential|DestinationRegion';
 SELECT count(*) AS leaks FROM rds_backup.operations
  WHERE params::text ~ 'X-Amz-Signature|PreSignedUrl' OR error ~ 'X-Amz-Signature';
 
@@ -158,14 +158,18 @@ SELECT public.try($$SELECT rds_backup.rds_copy_cluster_snapshot('aurora-nightly'
 \! /usr/bin/python3 test/emulator/emuctl.py fail-next copy >/dev/null
 SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('orders-nightly', 'doomed-dr', source_region => 'us-east-1', region => 'eu-west-1', wait => true)$$);
 SELECT region, status, aws_status, error FROM rds_backup.operations WHERE resource = 'doomed-dr';
--- one that runs out of time: timed_out
+-- one that runs out of time: an ERROR for the caller; the operation stays tracked
 \! /usr/bin/python3 test/emulator/emuctl.py config durations.copy=60 >/dev/null
 SELECT public.try($$SELECT rds_backup.rds_copy_cluster_snapshot('aurora-nightly', 'aurora-slow', wait => true, timeout => '1.5 s')$$);
 SELECT status FROM rds_backup.operations WHERE resource = 'aurora-slow';
 \! /usr/bin/python3 test/emulator/emuctl.py config durations.copy=2 >/dev/null
+-- AWS finishes it later: the worker tracks it to its end
+\! /usr/bin/python3 test/emulator/emuctl.py status cluster-snapshot aurora-slow available >/dev/null
+SELECT status, aws_status
+  FROM rds_backup.rds_wait((SELECT id FROM rds_backup.operations WHERE resource = 'aurora-slow'), '30 s');
 
 -- bad input is refused before any AWS call
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 SELECT public.try($$SELECT rds_backup.rds_copy_snapshot(NULL, 'x')$$);
 SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('orders-nightly', NULL)$$);
 SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('orders-nightly', 'bad--target')$$);
@@ -203,6 +207,7 @@ SELECT public.try($$SELECT rds_backup.rds_copy_snapshot('a', 'x', region => 'now
 SELECT public.try($$SELECT rds_backup.rds_copy_cluster_snapshot('a', 'x_y')$$);
 SELECT public.aws_calls() - :calls_before AS aws_calls_made;
 
--- the operation summary of this file's copies
+-- the operation summary of this file's copies, once the worker has settled them
+SELECT public.settle(ARRAY['copy_snapshot', 'copy_cluster_snapshot']);
 SELECT kind, status, operations FROM rds_backup.operation_summary
  WHERE kind LIKE 'copy%' ORDER BY 1, 2;

@@ -16,7 +16,7 @@
 -- (a waiting session's or the worker's) always carry a Filters parameter,
 -- the calls of the functions tested here never do
 CREATE FUNCTION pg_temp.own_calls() RETURNS bigint LANGUAGE sql
-AS $$ SELECT count(*) FROM rds_backup.audit_log WHERE NOT params ? 'Filters.Filter.1.Name' $$;
+AS $$ SELECT count(*) FROM public.my_calls() WHERE NOT params ? 'Filters.Filter.1.Name' $$;
 -- like public.try(), with the DETAIL that says what is wrong
 CREATE FUNCTION pg_temp.why(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -128,7 +128,7 @@ SELECT a.action, a.operation_id = o.id AS linked
  ORDER BY a.id;
 -- a finished export cannot be canceled; an unknown one is not found
 SELECT public.try($$SELECT rds_backup.rds_cancel_export('orders-export-1')$$);
-SELECT count(*) AS audited_on_the_row FROM rds_backup.audit_log a
+SELECT count(*) AS audited_on_the_row FROM public.my_calls() a
   JOIN rds_backup.operations o ON o.id = a.operation_id
  WHERE o.resource = 'orders-export-1' AND o.status = 'succeeded'
    AND a.action = 'CancelExportTask' AND a.error_code = 'InvalidExportTaskStateFault';

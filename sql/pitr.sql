@@ -40,7 +40,7 @@ SELECT earliest BETWEEN now() - interval '61 min' AND now() - interval '59 min' 
        retention_days
   FROM rds_backup.rds_restore_window('pitr-db');
 SELECT action, params - 'DbiResourceId' AS params, params ? 'DbiResourceId' AS by_resource_id
-  FROM rds_backup.audit_log ORDER BY id DESC LIMIT 2;
+  FROM public.my_calls() ORDER BY id DESC LIMIT 2;
 SELECT earliest BETWEEN now() - interval '61 min' AND now() - interval '59 min' AS earliest_an_hour_ago,
        to_char(earliest, 'MS') AS earliest_ms,
        latest BETWEEN now() - interval '6 min' AND now() - interval '4 min' AS latest_five_minutes_ago,
@@ -99,13 +99,13 @@ SELECT resource, status FROM rds_backup.operations
  WHERE resource LIKE 'p-at-earliest%' OR resource LIKE 'p-earliest-plus%' ORDER BY id;
 
 -- outside the window: refused before any restore call, naming the window
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 SELECT count(*) AS ops_before FROM rds_backup.operations \gset
 SELECT pg_temp.try_masked(format($$SELECT rds_backup.rds_restore_pitr('pitr-db', 'p-too-early', %L::timestamptz - interval '0.1 s')$$, :'w_earliest'));
 SELECT pg_temp.try_masked($$SELECT rds_backup.rds_restore_pitr('pitr-db', 'p-future', now() + interval '1 day')$$);
 SELECT pg_temp.try_masked($$SELECT rds_backup.rds_restore_pitr('pitr-db', 'p-just-now', now())$$);
 SELECT pg_temp.try_masked($$SELECT rds_backup.rds_restore_cluster_pitr('pitr-aurora', 'p-c-future', now() + interval '1 hour')$$);
-SELECT action, count(*) FROM rds_backup.audit_log WHERE id > :calls_before GROUP BY 1 ORDER BY 1;
+SELECT action, count(*) FROM public.my_calls(:mark_before) GROUP BY 1 ORDER BY 1;
 SELECT count(*) - :ops_before AS operations_recorded FROM rds_backup.operations;
 -- no window at all
 SELECT pg_temp.try_detail($$SELECT rds_backup.rds_restore_pitr('no-backups', 'p-none', now() - interval '1 hour')$$);
@@ -114,13 +114,13 @@ SELECT pg_temp.try_detail($$SELECT rds_backup.rds_restore_pitr('brand-new', 'p-n
 SELECT pg_temp.try_detail($$SELECT rds_backup.rds_restore_pitr('pitr-aurora-instance-1', 'p-none', now() - interval '1 hour')$$);
 
 -- NULL restore_time: the latest restorable time, no window lookup
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 SELECT kind, resource, status, params
   FROM rds_backup.rds_restore_pitr('pitr-db', 'p-latest', wait => true);
 SELECT action, params->>'UseLatestRestorableTime' AS use_latest, params ? 'RestoreTime' AS has_time
-  FROM rds_backup.audit_log WHERE id > :calls_before AND action LIKE 'Restore%';
+  FROM public.my_calls(:mark_before) WHERE action LIKE 'Restore%';
 SELECT count(*) FILTER (WHERE action LIKE 'Describe%') AS describe_calls_before_restore
-  FROM rds_backup.audit_log WHERE id > :calls_before AND operation_id IS NULL;
+  FROM public.my_calls(:mark_before) WHERE operation_id IS NULL;
 \! /usr/bin/python3 test/emulator/emuctl.py state | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin)["regions"]["123456789012/us-east-1"]; [print(i["DBInstanceIdentifier"], i["DBInstanceStatus"], i["DBInstanceClass"], sorted(t["Key"] for t in i["TagList"])) for i in r["instances"] if i["DBInstanceIdentifier"] in ("p-ten-minutes", "p-latest")]'
 
 -- AWS errors
@@ -140,7 +140,7 @@ SELECT status, aws_status, error FROM rds_backup.operations WHERE resource = 'p-
 
 -- Aurora: the cluster at a point in time, with its writer
 SELECT earliest AS c_earliest FROM rds_backup.rds_restore_window('pitr-aurora', true) \gset
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 SET TimeZone = 'America/St_Johns';
 SELECT kind, resource, source, status, aws_status, params - 'RestoreToTime' AS params,
        params->>'RestoreToTime' = to_char(date_trunc('second', :'c_earliest'::timestamptz + interval '20 min')
@@ -148,19 +148,21 @@ SELECT kind, resource, source, status, aws_status, params - 'RestoreToTime' AS p
   FROM rds_backup.rds_restore_cluster_pitr('pitr-aurora', 'p-aurora', :'c_earliest'::timestamptz + interval '20 min',
                                            'db.r6g.xlarge', '{"RestoreType": "copy-on-write"}', wait => true);
 RESET TimeZone;
--- before the restore: the window and the writer's name; after it (tracking
--- calls left out): the writer, with the engine of the restored cluster
+-- before the restore, this session's calls: the window and the writer's
+-- name; after it, the calls made for the operation (tracking calls left
+-- out): the restore, and the writer, with the engine of the restored cluster
 SELECT action, target, error_code, operation_id IS NOT NULL AS linked,
        params->>'Engine' AS engine, params->>'DBInstanceClass' AS class,
        params->>'RestoreType' AS restore_type
-  FROM rds_backup.audit_log
- WHERE id > :calls_before AND (operation_id IS NULL OR action NOT LIKE 'Describe%')
+  FROM public.all_calls(:mark_before)
+ WHERE (backend_pid = pg_backend_pid() AND operation_id IS NULL)
+    OR (operation_id IS NOT NULL AND action NOT LIKE 'Describe%')
  ORDER BY id;
 \! /usr/bin/python3 test/emulator/emuctl.py state | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin)["regions"]["123456789012/us-east-1"]; c=[c for c in r["clusters"] if c["DBClusterIdentifier"]=="p-aurora"][0]; print(c["Status"], c["Engine"], [(m["DBInstanceIdentifier"], m["IsClusterWriter"]) for m in c["DBClusterMembers"]])'
 -- the latest restorable time, no writer: one call
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 SELECT status, params FROM rds_backup.rds_restore_cluster_pitr('pitr-aurora', 'p-aurora-latest');
-SELECT action FROM rds_backup.audit_log WHERE id > :calls_before ORDER BY id;
+SELECT action FROM public.my_calls(:mark_before) ORDER BY id;
 -- errors
 SELECT public.try($$SELECT rds_backup.rds_restore_cluster_pitr('no-such-cluster', 'p-c-x')$$);
 SELECT public.try($$SELECT rds_backup.rds_restore_cluster_pitr('no-such-cluster', 'p-c-x2', now() - interval '30 min')$$);
@@ -173,7 +175,7 @@ SELECT public.try($$SELECT rds_backup.rds_restore_cluster_pitr('pitr-aurora', 'p
 SELECT status, aws_status, error FROM rds_backup.operations WHERE resource = 'p-c-doomed';
 
 -- bad input: refused before any AWS call
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 SELECT count(*) AS ops_before FROM rds_backup.operations \gset
 SELECT public.try($$SELECT rds_backup.rds_restore_pitr(NULL, 't1')$$);
 SELECT public.try($$SELECT rds_backup.rds_restore_pitr('s1', NULL)$$);

@@ -1,14 +1,26 @@
 -- rds_backup 1.0: Amazon RDS and Aurora backups from SQL.
 \echo Use "CREATE EXTENSION rds_backup" to load this file. \quit
 
+-- The catalog writer and the tracker are connected to one database,
+-- rds_backup.database: the extension lives there and nowhere else.
+CREATE FUNCTION @extschema@._check_database()
+RETURNS void
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'rds_backup_check_database';
+SELECT @extschema@._check_database();
+DROP FUNCTION @extschema@._check_database();
+
 -- Nothing here is usable by PUBLIC: an administrator grants USAGE on the
 -- schema and EXECUTE on the functions a role may call (README.md).
 REVOKE ALL ON SCHEMA @extschema@ FROM PUBLIC;
 
 -- One row per asynchronous AWS operation started through the extension.
--- Only the extension's own code writes it, in transactions of its own, so
--- a row outlives the rollback of the transaction that started the
--- operation: AWS cannot roll back, so the record may not either.
+-- Only the extension's catalog writer writes it, in transactions of its
+-- own, so a row outlives the rollback of the transaction that started the
+-- operation: AWS cannot roll back, so the record may not either.  A row is
+-- tracked until AWS reports the operation's end, or until
+-- rds_backup.tracking_limit (7 days) has passed (status timed_out); the
+-- timeout a caller waits with bounds that wait only.
 CREATE TABLE @extschema@.operations (
     id              bigserial PRIMARY KEY,
     kind            text NOT NULL CHECK (kind IN (
@@ -34,12 +46,8 @@ CREATE TABLE @extschema@.operations (
     requested_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
     updated_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
     finished_at     timestamptz,
-    -- when tracking gives up and the row becomes timed_out
-    deadline        timestamptz,
     -- when SNS / CloudWatch took the finished operation
     published_at    timestamptz,
-    -- the backend that started it: while it lives, it records the outcome
-    session_pid     int,
     CHECK ((finished_at IS NULL) = (status IN ('pending', 'in_progress')))
 );
 
@@ -63,7 +71,9 @@ CREATE TABLE @extschema@.audit_log (
     request_id      text,
     duration_ms     double precision,
     attempt         int NOT NULL DEFAULT 1,
-    operation_id    bigint
+    operation_id    bigint,
+    -- the process that made the call: a session, or the tracker
+    backend_pid     int
 );
 
 CREATE INDEX audit_log_called_at_idx ON @extschema@.audit_log (called_at);
@@ -95,6 +105,12 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.operations', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.operations_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log_id_seq', '');
+
+-- Every function that starts an AWS operation returns its operations row.
+-- With wait => true it blocks until the operation ends; timeout bounds that
+-- wait and nothing else: when it passes, the caller gets an ERROR (SQLSTATE
+-- 03000), AWS goes on, and the worker keeps tracking the operation until AWS
+-- reports its end (or rds_backup.tracking_limit passes).
 
 -- Snapshots ------------------------------------------------------------
 
@@ -164,6 +180,9 @@ LANGUAGE C CALLED ON NULL INPUT VOLATILE
 SET search_path = pg_catalog
 AS 'MODULE_PATHNAME', 'rds_cancel';
 
+COMMENT ON FUNCTION @extschema@.rds_wait(bigint, interval) IS
+    'Waits for an operation to end; timeout bounds the wait only: the operation stays tracked';
+
 REVOKE ALL ON FUNCTION
     @extschema@.rds_wait(bigint, interval),
     @extschema@.rds_cancel(bigint)
@@ -202,6 +221,29 @@ RETURNS record
 LANGUAGE C STRICT VOLATILE
 AS 'MODULE_PATHNAME', 'rds_backup_tracker_status';
 REVOKE ALL ON FUNCTION @extschema@.tracker_status() FROM PUBLIC;
+
+-- The catalog writer and its queue: whether it runs, what waits for it.
+CREATE FUNCTION @extschema@.writer_status(
+    OUT running boolean,
+    OUT pid int,
+    OUT queued_bytes bigint,
+    OUT records bigint,
+    OUT batches bigint,
+    OUT largest_batch bigint,
+    OUT failed bigint,
+    OUT waits_for_space bigint)
+RETURNS record
+LANGUAGE C STRICT VOLATILE
+AS 'MODULE_PATHNAME', 'rds_backup_writer_status';
+REVOKE ALL ON FUNCTION @extschema@.writer_status() FROM PUBLIC;
+
+-- Waits until every catalog record queued so far is committed: the audit
+-- rows of read calls are queued without waiting for their commit.
+CREATE FUNCTION @extschema@.catalog_flush()
+RETURNS void
+LANGUAGE C STRICT VOLATILE
+AS 'MODULE_PATHNAME', 'rds_backup_catalog_flush';
+REVOKE ALL ON FUNCTION @extschema@.catalog_flush() FROM PUBLIC;
 
 -- Aurora cluster snapshots and restores ---------------------------------
 

@@ -75,10 +75,14 @@ SELECT id AS op_id FROM rds_backup.rds_restore_snapshot('orders-snap', 'incompat
 \! /usr/bin/python3 test/emulator/emuctl.py status instance incompatible-r incompatible-restore >/dev/null
 SELECT public.try(format('SELECT rds_backup.rds_wait(%s)', :op_id));
 SELECT status, aws_status, error FROM rds_backup.operations WHERE id = :op_id;
--- and one that runs out of time
+-- and one that runs out of time: an ERROR for the caller; the operation stays tracked
 SELECT public.try($$SELECT rds_backup.rds_restore_snapshot('orders-snap', 'slow-r', wait => true, timeout => '1.5 s')$$);
 SELECT status FROM rds_backup.operations WHERE resource = 'slow-r';
 \! /usr/bin/python3 test/emulator/emuctl.py config durations.restore=1 >/dev/null
+-- AWS finishes it later: the worker tracks it to its end
+\! /usr/bin/python3 test/emulator/emuctl.py status instance slow-r available >/dev/null
+SELECT status, aws_status
+  FROM rds_backup.rds_wait((SELECT id FROM rds_backup.operations WHERE resource = 'slow-r'), '30 s');
 
 -- Aurora: a cluster from a cluster snapshot, with its writer instance
 SELECT kind, resource, source, status, aws_status, params
@@ -89,7 +93,7 @@ SELECT kind, resource, source, status, aws_status, params
 SELECT a.action, a.error_code, a.params->>'Engine' AS engine,
        a.params->>'DBClusterIdentifier' AS cluster, a.params->>'DBInstanceClass' AS class,
        a.params->>'Tags.Tag.1.Key' AS tag1, a.params->>'Tags.Tag.2.Key' AS tag2
-  FROM rds_backup.audit_log a
+  FROM public.all_calls() a
  WHERE a.action IN ('DescribeDBClusterSnapshots', 'RestoreDBClusterFromSnapshot', 'CreateDBInstance')
    AND a.target IN ('aurora-snap', 'aurora-restored', 'aurora-restored-writer')
  ORDER BY a.id;
@@ -98,25 +102,25 @@ SELECT a.action, a.error_code, a.params->>'Engine' AS engine,
 SELECT kind, resource, status, aws_status, params ? 'WriterInstance' AS has_writer
   FROM rds_backup.rds_restore_cluster_snapshot('aurora-snap', 'aurora-bare', wait => true);
 -- Engine in options: no Describe call first
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 SELECT status, params->>'Engine' AS engine
   FROM rds_backup.rds_restore_cluster_snapshot('aurora-snap', 'aurora-engine',
                                                options => '{"Engine": "aurora-postgresql"}');
-SELECT action FROM rds_backup.audit_log WHERE id > :calls_before ORDER BY id;
+SELECT action FROM public.my_calls(:mark_before) ORDER BY id;
 -- nobody waits: the writer is made by whoever tracks the operation next
 SELECT id AS op_id, status AS st FROM rds_backup.rds_restore_cluster_snapshot('aurora-snap', 'aurora-later', 'db.r6g.large') \gset
 SELECT :'st' AS status_at_start;
-SELECT count(*) AS writer_calls FROM rds_backup.audit_log
+SELECT count(*) AS writer_calls FROM public.all_calls()
  WHERE action = 'CreateDBInstance' AND target = 'aurora-later-writer';
 SELECT status, aws_status FROM rds_backup.rds_wait(:op_id);
-SELECT count(*) AS writer_calls, min(operation_id) = :op_id AS linked FROM rds_backup.audit_log
+SELECT count(*) AS writer_calls, min(operation_id) = :op_id AS linked FROM public.all_calls()
  WHERE action = 'CreateDBInstance' AND target = 'aurora-later-writer';
 -- a shared cluster snapshot by ARN
 \! /usr/bin/python3 test/emulator/emuctl.py seed-cluster-snapshot partner-csnap --cluster partner-aurora --engine aurora-mysql --account 210987654321 --shared-with 123456789012 >/dev/null
 SELECT status, params->>'Engine' AS engine
   FROM rds_backup.rds_restore_cluster_snapshot('arn:aws:rds:us-east-1:210987654321:cluster-snapshot:partner-csnap',
                                                'from-partner-aurora', 'db.r6g.large', wait => true);
-SELECT a.params->>'IncludeShared' AS include_shared FROM rds_backup.audit_log a
+SELECT a.params->>'IncludeShared' AS include_shared FROM public.my_calls() a
  WHERE a.action = 'DescribeDBClusterSnapshots' AND a.target LIKE 'arn:%partner-csnap';
 
 -- cluster errors
@@ -129,9 +133,9 @@ SELECT public.try($$SELECT rds_backup.rds_restore_cluster_snapshot('busy-csnap',
 SELECT public.try($$SELECT rds_backup.rds_restore_cluster_snapshot('aurora-snap', 'c-z', options => '{"Engine": "aurora-mysql"}')$$);
 -- the writer's name is taken: refused before anything is restored
 \! /usr/bin/python3 test/emulator/emuctl.py seed-instance taken-writer >/dev/null
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 SELECT pg_temp.try_detail($$SELECT rds_backup.rds_restore_cluster_snapshot('aurora-snap', 'taken', 'db.r6g.large')$$);
-SELECT action, error_code FROM rds_backup.audit_log WHERE id > :calls_before ORDER BY id;
+SELECT action, error_code FROM public.my_calls(:mark_before) ORDER BY id;
 -- a Multi-AZ DB cluster snapshot takes no writer instance
 \! /usr/bin/python3 test/emulator/emuctl.py seed-cluster-snapshot maz-snap --cluster gone-maz --engine postgres >/dev/null
 SELECT public.try($$SELECT rds_backup.rds_restore_cluster_snapshot('maz-snap', 'maz-restored', 'db.r6g.large')$$);
@@ -154,7 +158,7 @@ SELECT status, aws_status, error FROM rds_backup.operations WHERE id = :op_id;
 \! /usr/bin/python3 test/emulator/emuctl.py config durations.create_instance=1 >/dev/null
 
 -- options: checked against the RDS model before any AWS call
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 SELECT count(*) AS ops_before FROM rds_backup.operations \gset
 SELECT pg_temp.try_detail($$SELECT rds_backup.rds_restore_snapshot('s1', 't1', options => '{"Multiaz": true}')$$);
 SELECT pg_temp.try_detail($$SELECT rds_backup.rds_restore_snapshot('s1', 't1', options => '{"Bogus": 1}')$$);
@@ -231,19 +235,19 @@ SELECT kind, status, params - 'TdeCredentialPassword' AS params,
          '{"VpcSecurityGroupIds": ["sg-1", "sg-2"], "EnableCloudwatchLogsExports": ["postgresql", "upgrade"],
            "ProcessorFeatures": [{"Name": "coreCount", "Value": "2"}], "DeletionProtection": true,
            "Iops": 3000.0, "DBSubnetGroupName": "private", "TdeCredentialPassword": "hunter2"}');
-SELECT key, value FROM rds_backup.audit_log a, jsonb_each_text(a.params)
+SELECT key, value FROM public.my_calls() a, jsonb_each_text(a.params)
  WHERE a.action = 'RestoreDBInstanceFromDBSnapshot' AND a.target = 'with-options'
    AND key <> 'Tags.Tag.2.Value'
  ORDER BY key;
 SELECT status, params->'VpcSecurityGroupIds' AS vpc
   FROM rds_backup.rds_restore_snapshot('orders-snap', 'empty-list', options => '{"VpcSecurityGroupIds": []}');
-SELECT a.params->>'VpcSecurityGroupIds' = '' AS sent_as_empty_list FROM rds_backup.audit_log a
+SELECT a.params->>'VpcSecurityGroupIds' = '' AS sent_as_empty_list FROM public.my_calls() a
  WHERE a.action = 'RestoreDBInstanceFromDBSnapshot' AND a.target = 'empty-list';
 SELECT status FROM rds_backup.rds_restore_cluster_snapshot('aurora-snap', 'aurora-options', options =>
          '{"ServerlessV2ScalingConfiguration": {"MinCapacity": 0.5, "MaxCapacity": 4},
            "ScalingConfiguration": {"MinCapacity": 2, "AutoPause": false}, "BacktrackWindow": 3600,
            "EnableCloudwatchLogsExports": ["postgresql"], "Port": 6432}');
-SELECT key, value FROM rds_backup.audit_log a, jsonb_each_text(a.params)
+SELECT key, value FROM public.my_calls() a, jsonb_each_text(a.params)
  WHERE a.action = 'RestoreDBClusterFromSnapshot' AND a.target = 'aurora-options'
    AND key NOT LIKE 'Tags.%'
  ORDER BY key;

@@ -8,7 +8,7 @@
 -- (a waiting session's or the worker's) always carry a Filters parameter,
 -- the calls of the functions tested here never do
 CREATE FUNCTION pg_temp.own_calls() RETURNS bigint LANGUAGE sql
-AS $$ SELECT count(*) FROM rds_backup.audit_log WHERE NOT params ? 'Filters.Filter.1.Name' $$;
+AS $$ SELECT count(*) FROM public.my_calls() WHERE NOT params ? 'Filters.Filter.1.Name' $$;
 -- like public.try(), with the DETAIL that says what is wrong
 CREATE FUNCTION pg_temp.why(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -57,12 +57,15 @@ SELECT status, aws_status, error FROM rds_backup.operations
  WHERE kind = 'modify' ORDER BY id DESC LIMIT 1;
 \! /usr/bin/python3 test/emulator/emuctl.py status instance orders-prod available >/dev/null
 
--- a wait that runs out of time: timed_out
+-- a wait that runs out of time: an ERROR for the caller; the operation stays tracked
 \! /usr/bin/python3 test/emulator/emuctl.py config durations.modify=60 >/dev/null
 SELECT public.try($$SELECT rds_backup.rds_set_retention('orders-prod', 1, wait => true, timeout => '1.5 s')$$);
 SELECT status, aws_status FROM rds_backup.operations WHERE kind = 'modify' ORDER BY id DESC LIMIT 1;
 \! /usr/bin/python3 test/emulator/emuctl.py status instance orders-prod available >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py config durations.modify=2 >/dev/null
+-- AWS finishes it later: the worker tracks it to its end
+SELECT status, aws_status
+  FROM rds_backup.rds_wait((SELECT max(id) FROM rds_backup.operations WHERE kind = 'modify'), '30 s');
 
 -- Aurora: the cluster holds the retention; it cannot be turned off
 SELECT kind, resource, status, aws_status, progress, resource_arn, params
@@ -76,7 +79,7 @@ SELECT public.try($$SELECT rds_backup.rds_set_retention('aurora-prod-instance-1'
 -- tracking a modify whose reply was lost: a cluster is checked with
 -- DescribeDBClusters, an instance with DescribeDBInstances, and each
 -- succeeds once AWS shows the values asked for
-SELECT max(id) AS audit_mark FROM rds_backup.audit_log \gset
+SELECT max(id) AS audit_mark FROM public.my_calls() \gset
 SET rds_backup.max_attempts = 1;
 \! /usr/bin/python3 test/emulator/emuctl.py fault ModifyDBCluster malformed --count 1 >/dev/null
 SELECT public.try($$SELECT rds_backup.rds_set_retention('aurora-prod', 12, cluster => true)$$);
@@ -90,7 +93,7 @@ SELECT o.resource, w.status, w.aws_status, w.progress
  WHERE o.kind = 'modify' AND o.params->>'BackupRetentionPeriod' IN ('12', '9') ORDER BY o.id;
 SELECT action, bool_or(params::text LIKE '%"aurora-prod"%') AS for_cluster,
        bool_or(params::text LIKE '%"orders-prod"%') AS for_instance
-  FROM rds_backup.audit_log
+  FROM public.all_calls()
  WHERE id > :audit_mark AND action IN ('DescribeDBClusters', 'DescribeDBInstances')
  GROUP BY action ORDER BY 1;
 -- a request that got no answer at all (and never reached AWS) is not taken

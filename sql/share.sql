@@ -10,7 +10,7 @@
 \! /usr/bin/python3 test/emulator/emuctl.py seed-cluster aurora-prod --members 1 >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py seed-cluster-snapshot aurora-nightly --cluster aurora-prod --encrypted --kms-key-id arn:aws:kms:us-east-1:123456789012:key/aurora >/dev/null
 
-SELECT coalesce(max(id), 0) AS start_id FROM rds_backup.audit_log \gset
+SELECT public.audit_mark() AS start_id \gset
 SELECT count(*) AS start_ops FROM rds_backup.operations \gset
 
 -- share with two accounts (the repeated one counts once): the accounts it is now shared with
@@ -19,7 +19,7 @@ SELECT rds_backup.rds_share_snapshot('orders-nightly',
 -- one synchronous call, audited, with the model's member names; no operations row
 SELECT action, region, target, http_status, operation_id,
        params - 'DBSnapshotIdentifier' AS params
-  FROM rds_backup.audit_log WHERE id > :start_id ORDER BY id;
+  FROM public.my_calls(:start_id) ORDER BY id;
 SELECT count(*) - :start_ops AS new_operations FROM rds_backup.operations;
 -- sharing adds to what is there; sharing again changes nothing
 SELECT rds_backup.rds_share_snapshot('orders-nightly', ARRAY['444455556666']);
@@ -32,7 +32,7 @@ SELECT rds_backup.rds_share_snapshot('orders-nightly', ARRAY['210987654321'], re
 SELECT rds_backup.rds_unshare_snapshot('orders-nightly', ARRAY['210987654321'], region => 'eu-west-1');
 
 -- public: only when asked for explicitly
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 \set VERBOSITY default
 SELECT rds_backup.rds_share_snapshot('orders-nightly', ARRAY['all']);
 \set VERBOSITY terse
@@ -41,11 +41,11 @@ SELECT rds_backup.rds_share_snapshot('orders-nightly', ARRAY['all', '21098765432
 -- unsharing 'all' makes it private again (no allow_public needed)
 SELECT rds_backup.rds_unshare_snapshot('orders-nightly', ARRAY['all']);
 -- an encrypted snapshot is never made public: refused after a Describe, before any change
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 \set VERBOSITY default
 SELECT rds_backup.rds_share_snapshot('secure-nightly', ARRAY['all'], allow_public => true);
 \set VERBOSITY terse
-SELECT string_agg(action, ', ' ORDER BY id) AS calls FROM rds_backup.audit_log WHERE id > :calls_before;
+SELECT string_agg(action, ', ' ORDER BY id) AS calls FROM public.my_calls(:mark_before);
 -- ... but may be shared with accounts
 SELECT rds_backup.rds_share_snapshot('secure-nightly', ARRAY['210987654321']);
 
@@ -54,7 +54,7 @@ SELECT rds_backup.rds_share_snapshot('aurora-nightly', ARRAY['210987654321', '11
 SELECT rds_backup.rds_unshare_snapshot('aurora-nightly', ARRAY['210987654321'], cluster => true);
 SELECT rds_backup.rds_unshare_snapshot('aurora-nightly', ARRAY['111122223333'], cluster => true);
 SELECT public.try($$SELECT rds_backup.rds_share_snapshot('aurora-nightly', ARRAY['all'], cluster => true, allow_public => true)$$);
-SELECT action FROM rds_backup.audit_log ORDER BY id DESC LIMIT 1;
+SELECT action FROM public.my_calls() ORDER BY id DESC LIMIT 1;
 
 -- AWS errors are ERRORs with AWS's code
 SELECT public.try($$SELECT rds_backup.rds_share_snapshot('no-such-snap', ARRAY['210987654321'])$$);
@@ -66,11 +66,11 @@ SELECT public.try($$SELECT rds_backup.rds_share_snapshot('half-done', ARRAY['210
 SELECT public.try($$SELECT rds_backup.rds_share_snapshot('orders-nightly', ARRAY['210987654321', '111122223333', '444455556666'])$$);
 SELECT rds_backup.rds_share_snapshot('orders-nightly', ARRAY['210987654321', '111122223333']);
 \! /usr/bin/python3 test/emulator/emuctl.py config shared_snapshot_quota=20 >/dev/null
-SELECT action, error_code FROM rds_backup.audit_log
- WHERE id > :start_id AND error_code IS NOT NULL ORDER BY id;
+SELECT action, error_code FROM public.my_calls(:start_id)
+ WHERE error_code IS NOT NULL ORDER BY id;
 
 -- bad input is refused before any AWS call
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 SELECT public.try($$SELECT rds_backup.rds_share_snapshot(NULL, ARRAY['210987654321'])$$);
 SELECT public.try($$SELECT rds_backup.rds_share_snapshot('orders-nightly', NULL)$$);
 SELECT public.try($$SELECT rds_backup.rds_share_snapshot('orders-nightly', '{}')$$);

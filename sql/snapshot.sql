@@ -56,7 +56,7 @@ SELECT public.try($$SELECT rds_backup.rds_snapshot('orders-prod', 'snap-over-quo
 SELECT public.try($$SELECT rds_backup.rds_snapshot('orders-prod', 'doomed', wait => true)$$);
 SELECT status, aws_status, error FROM rds_backup.operations WHERE resource = 'doomed';
 
--- a wait that runs out of time: timed_out
+-- a wait that runs out of time: an ERROR for the caller; the operation stays tracked
 \! /usr/bin/python3 test/emulator/emuctl.py config durations.snapshot=60 >/dev/null
 SELECT public.try($$SELECT rds_backup.rds_snapshot('orders-prod', 'slow', wait => true, timeout => '1.5 s')$$);
 SELECT status, aws_status, error FROM rds_backup.operations WHERE resource = 'slow';
@@ -64,6 +64,10 @@ SELECT status, aws_status, error FROM rds_backup.operations WHERE resource = 'sl
 
 -- deleting: a snapshot still creating cannot be deleted; unknown ones are not found
 SELECT public.try($$SELECT rds_backup.rds_delete_snapshot('slow')$$);
+-- the snapshot that outlived its caller's wait: AWS finishes it, the worker sees it
+\! /usr/bin/python3 test/emulator/emuctl.py status snapshot slow available >/dev/null
+SELECT status, aws_status, progress, finished_at > requested_at AS finished
+  FROM rds_backup.rds_wait((SELECT id FROM rds_backup.operations WHERE kind = 'snapshot' AND resource = 'slow'), '30 s');
 SELECT public.try($$SELECT rds_backup.rds_delete_snapshot('never-was')$$);
 SELECT kind, resource, status, aws_status
   FROM rds_backup.rds_delete_snapshot('orders-prod-manual-2', wait => true);
@@ -73,7 +77,7 @@ SELECT count(*) AS still_listed FROM rds_backup.rds_snapshots('orders-prod')
 -- listings follow every Marker: 250 snapshots take 3 pages
 \! /usr/bin/python3 test/emulator/emuctl.py seed-instance big-db >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py seed-snapshot bulk --instance big-db --count 250 >/dev/null
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 SELECT count(*) AS snapshots, count(DISTINCT snapshot) AS distinct_snapshots
   FROM rds_backup.rds_snapshots('big-db');
 SELECT public.aws_calls() - :calls_before AS describe_calls;
@@ -83,7 +87,7 @@ SELECT snapshot_type, count(*) FROM rds_backup.rds_snapshots('big-db', 'automate
 -- throttling is retried (AWS standard mode) and audited per attempt
 \! /usr/bin/python3 test/emulator/emuctl.py fault CreateDBSnapshot throttle --count 2 >/dev/null
 SELECT status FROM rds_backup.rds_snapshot('orders-prod', 'after-throttling');
-SELECT attempt, http_status, error_code FROM rds_backup.audit_log
+SELECT attempt, http_status, error_code FROM public.my_calls()
  WHERE target = 'after-throttling' ORDER BY id;
 SET rds_backup.max_attempts = 1;
 \! /usr/bin/python3 test/emulator/emuctl.py fault CreateDBSnapshot throttle --count 1 >/dev/null
@@ -97,7 +101,7 @@ SELECT status FROM rds_backup.rds_snapshot('orders-prod', 'after-503');
 -- recognised as ours (no error, no second snapshot under another name)
 \! /usr/bin/python3 test/emulator/emuctl.py fault CreateDBSnapshot truncated --count 1 >/dev/null
 SELECT status FROM rds_backup.rds_snapshot('orders-prod', 'lost-reply');
-SELECT action, http_status, error_code FROM rds_backup.audit_log
+SELECT action, http_status, error_code FROM public.my_calls()
  WHERE target = 'lost-reply' ORDER BY id;
 \! /usr/bin/python3 test/emulator/emuctl.py seed-instance lost-db >/dev/null
 \! /usr/bin/python3 test/emulator/emuctl.py fault CreateDBSnapshot truncated --count 1 >/dev/null
@@ -127,6 +131,8 @@ SET rds_backup.endpoint = 'https://rds.example.invalid';
 SELECT public.try($$SELECT rds_backup.rds_snapshots()$$);
 RESET rds_backup.endpoint;
 
--- the operation summary (of this file's kinds: other files may run first)
+-- the operation summary (of this file's kinds: other files may run first),
+-- once the worker has settled what it can
+SELECT public.settle(ARRAY['snapshot', 'delete_snapshot']);
 SELECT kind, status, operations FROM rds_backup.operation_summary
  WHERE kind IN ('snapshot', 'delete_snapshot') ORDER BY 1, 2;

@@ -1,5 +1,5 @@
 -- Bad input is refused with a clear ERROR before any AWS call.
-SELECT public.aws_calls() AS calls_before \gset
+SELECT public.aws_calls() AS calls_before, public.audit_mark() AS mark_before \gset
 SELECT count(*) AS ops_before FROM rds_backup.operations \gset
 -- NULLs
 SELECT public.try($$SELECT rds_backup.rds_snapshot(NULL)$$);

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  * rds_backup.c
- *		Module entry point: parameters and the allocator of the pure-C
- *		modules.
+ *		Module entry point: settings, shared memory, the two background
+ *		workers (catalog writer and tracker), and the allocator of the
+ *		PostgreSQL-free modules.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -11,10 +12,17 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+
 #include "aws/alloc.h"
 #include "aws/config.h"
 #include "aws/credentials.h"
+#include "core/queue.h"
+#include "core/runner.h"
 #include "core/tracker.h"
+#include "core/writer.h"
 
 PG_MODULE_MAGIC;
 
@@ -44,22 +52,53 @@ pg_free(void *ptr)
 		pfree(ptr);
 }
 
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+static void
+rds_backup_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(queue_shmem_size());
+	RequestAddinShmemSpace(runner_shmem_size());
+	RequestAddinShmemSpace(tracker_shmem_size());
+}
+
+static void
+rds_backup_shmem_startup(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	queue_shmem_init();
+	runner_shmem_init();
+	tracker_shmem_init();
+	LWLockRelease(AddinShmemInitLock);
+}
+
 void
 _PG_init(void)
 {
 	config_define_gucs();
+	writer_define_gucs();
 	tracker_define_gucs();
 	MarkGUCPrefixReserved("rds_backup");
 	aws_set_allocator(pg_alloc, pg_realloc, pg_free);
 
 	/*
-	 * The tracker needs shared memory; without shared_preload_libraries the
-	 * functions still work, and a waiting call polls AWS itself.
+	 * Without shared_preload_libraries there is no catalog writer to record
+	 * calls, and every function refuses to run (runner_check_ready).
 	 */
 	rb_preloaded = process_shared_preload_libraries_in_progress;
-	if (rb_preloaded)
-	{
-		tracker_register();
-		credentials_shmem_register();
-	}
+	if (!rb_preloaded)
+		return;
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = rds_backup_shmem_request;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = rds_backup_shmem_startup;
+	writer_register();
+	tracker_register();
+	/* the shared credential cache asks for its shared memory itself */
+	credentials_shmem_register();
 }

@@ -126,7 +126,6 @@ rb_cluster() {
 		listen_addresses = ''
 		unix_socket_directories = '$RB_TMP'
 		port = $port
-		max_worker_processes = 32
 		fsync = off
 		log_line_prefix = '%m [%p] %q%a '
 	EOF

@@ -27,6 +27,7 @@
 #include "pgstat.h"
 #include "storage/latch.h"
 #include "utils/json.h"
+#include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
 #include "aws/client.h"
@@ -438,6 +439,7 @@ aws_call(AwsRequest *req, AwsReply *reply)
 		int			cost = RETRY_COST;
 
 		memset(&resp, 0, sizeof(resp));
+		a->called_at = GetCurrentTimestamp();
 		send_once(req, ep, signer, body, body_len, &resp);
 		reply->attempts = attempt;
 		reply->transport_error = NULL;

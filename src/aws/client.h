@@ -7,6 +7,7 @@
 #ifndef RDS_BACKUP_AWS_CLIENT_H
 #define RDS_BACKUP_AWS_CLIENT_H
 
+#include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
 
 #include "aws/credentials.h"
@@ -26,6 +27,7 @@ typedef struct AuditEntry
 	const char *request_id;
 	double		duration_ms;
 	int			attempt;
+	TimestampTz called_at;		/* when the attempt began */
 } AuditEntry;
 
 typedef struct AwsRequest

@@ -1,18 +1,23 @@
 /*-------------------------------------------------------------------------
  * catalog.c
- *		rds_backup.operations and rds_backup.audit_log: the only code that
- *		writes them.
+ *		rds_backup.operations and rds_backup.audit_log: what is written
+ *		to them and how they are read.
  *
- * Every write goes through autonomous_exec(), so it commits on its own and
- * survives the caller's rollback.  A row comes back as the text form of
- * the operations row type, which the SQL functions turn into their result
- * with record_in.
+ * Nothing here writes a table from a session.  A write becomes a record
+ * in the catalog queue (queue.c): a kind and a few text fields.  The
+ * catalog writer (writer.c) applies records with the statements below,
+ * many sessions' records in one transaction, so they commit on their own
+ * and outlive the caller's rollback.  Reads take a fresh snapshot, so
+ * that what the writer committed after the caller's statement began is
+ * seen.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/sequence.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -20,22 +25,27 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/json.h"
-#include "utils/jsonb.h"
-#include "utils/numeric.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
-#include "core/autonomous.h"
 #include "core/catalog.h"
-#include "core/poll.h"
-#include "core/tracker.h"
+
+#define MAX_RECORD_FIELDS	16
 
 bool
 op_status_is_terminal(const char *status)
 {
 	return strcmp(status, "succeeded") == 0 || strcmp(status, "failed") == 0 ||
 		strcmp(status, "canceled") == 0 || strcmp(status, "timed_out") == 0;
+}
+
+bool
+op_update_is_empty(const OpUpdate *u)
+{
+	return !(u->status || u->aws_status || u->progress >= 0 || u->resource_arn ||
+			 u->request_id || u->error || u->resource);
 }
 
 /* s as a JSON string literal, or null */
@@ -52,12 +62,12 @@ json_string(const char *s)
 }
 
 /*
- * The role recorded in audit rows.  The worker writes between
- * transactions, where the syscache cannot be used: it primes the cache
- * while it is in one.
+ * The role name is looked up once per role: the tracker records audit
+ * rows between transactions, where the syscache cannot be used, so it
+ * primes this while it is in one.
  */
-static char *
-current_role_name(void)
+char *
+catalog_role_name(void)
 {
 	static Oid	cached_oid = InvalidOid;
 	static char cached[NAMEDATALEN];
@@ -73,74 +83,90 @@ current_role_name(void)
 	return pstrdup(cached);
 }
 
-void
-catalog_prime_role_name(void)
+/*
+ * Records: a uint16 field count, then per field an int32 length (-1 for
+ * NULL) and its bytes.
+ */
+static void
+field(StringInfo buf, const char *value)
 {
-	(void) current_role_name();
+	int32		len = value ? (int32) strlen(value) : -1;
+
+	appendBinaryStringInfo(buf, (char *) &len, sizeof(len));
+	if (len > 0)
+		appendBinaryStringInfo(buf, value, len);
 }
 
 static void
-json_field_str(StringInfo buf, const char *key, const char *value, bool *first)
+fields_begin(StringInfo buf, uint16 n)
 {
-	if (!*first)
-		appendStringInfoChar(buf, ',');
-	*first = false;
-	escape_json(buf, key);
-	appendStringInfoChar(buf, ':');
-	if (value)
-		escape_json(buf, value);
-	else
-		appendStringInfoString(buf, "null");
+	initStringInfo(buf);
+	appendBinaryStringInfo(buf, (char *) &n, sizeof(n));
 }
 
-static void
-json_field_raw(StringInfo buf, const char *key, const char *raw, bool *first)
-{
-	if (!*first)
-		appendStringInfoChar(buf, ',');
-	*first = false;
-	escape_json(buf, key);
-	appendStringInfoChar(buf, ':');
-	appendStringInfoString(buf, raw ? raw : "null");
-}
-
-/* The audit entries as a JSON array for jsonb_to_recordset(). */
 static char *
-audit_json(List *audit)
+int64_text(int64 v)
 {
-	StringInfoData buf;
-	ListCell   *lc;
-	char	   *role = current_role_name();
+	return psprintf(INT64_FORMAT, v);
+}
 
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '[');
-	foreach(lc, audit)
+/*
+ * A time as ISO 8601 in UTC: the writer reads it whatever DateStyle and
+ * TimeZone the session that queued it had.
+ */
+static char *
+time_text(TimestampTz t)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	if (timestamp2tm(t, NULL, &tm, &fsec, NULL, NULL) != 0)
+		elog(ERROR, "timestamp out of range");
+	return psprintf("%04d-%02d-%02d %02d:%02d:%02d.%06d+00", tm.tm_year, tm.tm_mon,
+					tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
+}
+
+static char *
+now_text(void)
+{
+	return time_text(GetCurrentTimestamp());
+}
+
+static int
+decode_fields(const QueueRecord *rec, Datum *values, char *nulls)
+{
+	const char *p = rec->data;
+	const char *end = rec->data + rec->len;
+	uint16		n;
+	int			i;
+
+	if (rec->len < sizeof(uint16))
+		elog(ERROR, "rds_backup catalog record is truncated");
+	memcpy(&n, p, sizeof(n));
+	p += sizeof(n);
+	if (n > MAX_RECORD_FIELDS)
+		elog(ERROR, "rds_backup catalog record has %u fields", n);
+	for (i = 0; i < n; i++)
 	{
-		AuditEntry *a = lfirst(lc);
-		bool		first = true;
-		char		num[64];
+		int32		len;
 
-		if (foreach_current_index(lc) > 0)
-			appendStringInfoChar(&buf, ',');
-		appendStringInfoChar(&buf, '{');
-		json_field_str(&buf, "role_name", role, &first);
-		json_field_str(&buf, "service", a->service, &first);
-		json_field_str(&buf, "action", a->action, &first);
-		json_field_str(&buf, "region", a->region, &first);
-		json_field_str(&buf, "target", a->target, &first);
-		json_field_raw(&buf, "params", a->params_json ? a->params_json : "{}", &first);
-		snprintf(num, sizeof(num), "%d", a->http_status);
-		json_field_raw(&buf, "http_status", a->http_status ? num : NULL, &first);
-		json_field_str(&buf, "error_code", a->error_code, &first);
-		json_field_str(&buf, "request_id", a->request_id, &first);
-		snprintf(num, sizeof(num), "%.3f", a->duration_ms);
-		json_field_raw(&buf, "duration_ms", num, &first);
-		snprintf(num, sizeof(num), "%d", a->attempt);
-		json_field_raw(&buf, "attempt", num, &first);
-		appendStringInfoChar(&buf, '}');
+		if (end - p < (long) sizeof(len))
+			elog(ERROR, "rds_backup catalog record is truncated");
+		memcpy(&len, p, sizeof(len));
+		p += sizeof(len);
+		if (len < 0)
+		{
+			values[i] = (Datum) 0;
+			nulls[i] = 'n';
+			continue;
+		}
+		if (end - p < len)
+			elog(ERROR, "rds_backup catalog record is truncated");
+		values[i] = PointerGetDatum(cstring_to_text_with_len(p, len));
+		nulls[i] = ' ';
+		p += len;
 	}
-	appendStringInfoChar(&buf, ']');
-	return buf.data;
+	return n;
 }
 
 /* The NOTIFY payload of API.md, from an operations row "u". */
@@ -149,134 +175,318 @@ audit_json(List *audit)
 	" 'resource', u.resource, 'status', u.status, 'aws_status', u.aws_status," \
 	" 'progress', u.progress)::text)"
 
-#define AUDIT_INSERT \
-	"INSERT INTO rds_backup.audit_log (role_name, service, action, region, target," \
-	" params, http_status, error_code, request_id, duration_ms, attempt, operation_id)" \
-	" SELECT a.role_name, a.service, a.action, a.region, a.target, a.params," \
-	" a.http_status, a.error_code, a.request_id, a.duration_ms, a.attempt, $2::bigint" \
-	" FROM jsonb_to_recordset($1::jsonb) AS a(role_name name, service text," \
-	" action text, region text, target text, params jsonb, http_status int," \
-	" error_code text, request_id text, duration_ms double precision, attempt int)"
+/*
+ * The statements the writer applies, by record kind; every parameter is
+ * text.  An insert that finds its id taken was applied before (a writer
+ * that failed after committing takes its batch again).  An update leaves
+ * a finished row alone: whoever finished it first (the worker, or the
+ * session) had AWS's word for it.
+ */
+static const struct
+{
+	int			nargs;
+	const char *sql;
+}			statements[] = {
+	[CATALOG_OP_INSERT] = {8,
+		"WITH u AS (INSERT INTO rds_backup.operations"
+		" (id, kind, region, resource, source, params, requested_by, requested_at, updated_at)"
+		" VALUES ($1::bigint, $2, $3, $4, $5, $6::jsonb, $7::name, $8::timestamptz, $8::timestamptz)"
+		" ON CONFLICT (id) DO NOTHING RETURNING *)"
+	" SELECT " NOTIFY_EXPR " FROM u"},
+	[CATALOG_OP_UPDATE] = {9,
+		"WITH old AS (SELECT id, status, aws_status, progress FROM rds_backup.operations"
+		"  WHERE id = $1::bigint AND finished_at IS NULL FOR UPDATE),"
+		" u AS (UPDATE rds_backup.operations o SET"
+		"  status = coalesce($2, o.status),"
+		"  aws_status = coalesce($3, o.aws_status),"
+		"  progress = coalesce($4::int, o.progress),"
+		"  resource_arn = coalesce($5, o.resource_arn),"
+		"  request_id = coalesce(o.request_id, $6),"
+		"  error = coalesce($7, o.error),"
+		"  resource = coalesce($8, o.resource),"
+		"  updated_at = greatest($9::timestamptz, o.requested_at),"
+		"  finished_at = CASE WHEN coalesce($2, o.status) IN"
+		"   ('succeeded', 'failed', 'canceled', 'timed_out')"
+		"   THEN greatest($9::timestamptz, o.requested_at) END"
+		"  FROM old WHERE o.id = old.id"
+		"  RETURNING o.id, o.kind, o.resource, o.status, o.aws_status, o.progress,"
+		"   (o.status IS DISTINCT FROM old.status OR o.aws_status IS DISTINCT FROM old.aws_status"
+		"    OR o.progress IS DISTINCT FROM old.progress) AS changed)"
+	" SELECT " NOTIFY_EXPR " FROM u WHERE u.changed"},
+	[CATALOG_AUDIT] = {14,
+		"INSERT INTO rds_backup.audit_log (called_at, role_name, service, action, region,"
+		" target, params, http_status, error_code, request_id, duration_ms, attempt,"
+		" operation_id, backend_pid) VALUES ($1::timestamptz, $2::name, $3, $4, $5, $6,"
+		" $7::jsonb, $8::int, $9, $10, $11::float8, $12::int, $13::bigint, $14::int)"},
+	[CATALOG_OP_PUBLISHED] = {2,
+		"UPDATE rds_backup.operations SET published_at = $2::timestamptz"
+	" WHERE id = $1::bigint"},
+};
+
+static SPIPlanPtr plans[lengthof(statements)];
 
 int64
-catalog_insert_operation(const char *kind, const char *region,
-						 const char *resource, const char *source,
-						 const char *params_json, const char *timeout_interval)
+catalog_new_operation_id(void)
 {
-	const char *args[8];
-	char		pidbuf[16];
-	char	   *id;
+	Oid			nsp = get_namespace_oid("rds_backup", false);
+	Oid			seq = get_relname_relid("operations_id_seq", nsp);
 
-	snprintf(pidbuf, sizeof(pidbuf), "%d", MyProcPid);
-	args[0] = kind;
-	args[1] = region;
-	args[2] = resource;
-	args[3] = source;
-	args[4] = params_json ? params_json : "{}";
-	args[5] = current_role_name();
-	args[6] = timeout_interval;
-	args[7] = pidbuf;
-	id = autonomous_exec("WITH u AS (INSERT INTO rds_backup.operations"
-						 " (kind, region, resource, source, params, requested_by, deadline,"
-						 "  session_pid)"
-						 " VALUES ($1, $2, $3, $4, $5::jsonb, $6,"
-						 " clock_timestamp() + $7::interval, $8::int) RETURNING *)"
-						 " SELECT u.id, " NOTIFY_EXPR " FROM u",
-						 8, args);
-	if (id == NULL)
-		elog(ERROR, "operations insert returned no id");
-	return pg_strtoint64(id);
+	if (!OidIsValid(seq))
+		elog(ERROR, "sequence rds_backup.operations_id_seq does not exist");
+	/* the functions are granted, the sequence is not */
+	return nextval_internal(seq, false);
 }
 
-/*
- * Apply u to the row and append the audit entries, in one transaction.
- * A row that is already finished keeps its outcome (the worker may have
- * settled it first).  Returns the row's text form.
- */
-char *
-catalog_update_operation(int64 op_id, const OpUpdate *u, List *audit)
+QueuePos
+catalog_insert_operation(int64 id, const char *kind, const char *region,
+						 const char *resource, const char *source, const char *params_json)
 {
-	const char *args[9];
-	char		idbuf[32];
-	char		progbuf[16];
-	char	   *row;
+	StringInfoData buf;
 
-	snprintf(idbuf, sizeof(idbuf), INT64_FORMAT, op_id);
-	snprintf(progbuf, sizeof(progbuf), "%d", u->progress);
-	args[0] = audit ? audit_json(audit) : "[]";
-	args[1] = idbuf;
-	args[2] = u->status;
-	args[3] = u->aws_status;
-	args[4] = u->progress >= 0 ? progbuf : NULL;
-	args[5] = u->resource_arn;
-	args[6] = u->request_id;
-	args[7] = u->error;
-	args[8] = u->resource;
-	row = autonomous_exec("WITH a AS (" AUDIT_INSERT "),"
-						  " old AS (SELECT id, status, aws_status, progress"
-						  "  FROM rds_backup.operations WHERE id = $2::bigint FOR UPDATE),"
-						  " u AS (UPDATE rds_backup.operations o SET"
-						  "  status = coalesce($3, o.status),"
-						  "  aws_status = coalesce($4, o.aws_status),"
-						  "  progress = coalesce($5::int, o.progress),"
-						  "  resource_arn = coalesce($6, o.resource_arn),"
-						  "  request_id = coalesce(o.request_id, $7),"
-						  "  error = coalesce($8, o.error),"
-						  "  resource = coalesce($9, o.resource),"
-						  "  session_pid = NULL,"	/* its call has ended */
-						  "  updated_at = clock_timestamp(),"
-						  "  finished_at = CASE WHEN coalesce($3, o.status) IN"
-						  "   ('succeeded', 'failed', 'canceled', 'timed_out')"
-						  "   THEN clock_timestamp() END"
-						  "  FROM old WHERE o.id = old.id AND o.finished_at IS NULL"
-						  "  RETURNING o AS r, o.id, o.kind, o.resource, o.status, o.aws_status,"
-						  "   o.progress, (o.status IS DISTINCT FROM old.status"
-						  "   OR o.aws_status IS DISTINCT FROM old.aws_status"
-						  "   OR o.progress IS DISTINCT FROM old.progress) AS changed)"
-						  " SELECT coalesce((SELECT u.r::text FROM u),"
-						  "  (SELECT o::text FROM rds_backup.operations o WHERE o.id = $2::bigint))"
-						  " FROM (SELECT count(" NOTIFY_EXPR ") FROM u WHERE u.changed) n",
-						  9, args);
-	tracker_signal_waiters();
-	/* the operation is in AWS's hands now: the worker may follow it */
-	tracker_wake();
-	if (row == NULL)
-		elog(ERROR, "operation " INT64_FORMAT " does not exist", op_id);
-	return row;
+	fields_begin(&buf, 8);
+	field(&buf, int64_text(id));
+	field(&buf, kind);
+	field(&buf, region);
+	field(&buf, resource);
+	field(&buf, source);
+	field(&buf, params_json ? params_json : "{}");
+	field(&buf, catalog_role_name());
+	field(&buf, now_text());
+	return queue_submit(CATALOG_OP_INSERT, buf.data, buf.len, true);
 }
 
-void
-catalog_mark_published(int64 op_id)
+static void
+update_record(StringInfo buf, int64 id, const OpUpdate *u)
 {
-	const char *args[1];
-	char		idbuf[32];
+	char		progress[16];
 
-	snprintf(idbuf, sizeof(idbuf), INT64_FORMAT, op_id);
-	args[0] = idbuf;
-	autonomous_exec("UPDATE rds_backup.operations SET published_at = clock_timestamp()"
-					" WHERE id = $1::bigint", 1, args);
+	snprintf(progress, sizeof(progress), "%d", u->progress);
+	fields_begin(buf, 9);
+	field(buf, int64_text(id));
+	field(buf, u->status);
+	field(buf, u->aws_status);
+	field(buf, u->progress >= 0 ? progress : NULL);
+	field(buf, u->resource_arn);
+	field(buf, u->request_id);
+	field(buf, u->error);
+	field(buf, u->resource);
+	field(buf, now_text());
 }
 
-void
+QueuePos
+catalog_update_operation(int64 id, const OpUpdate *u)
+{
+	StringInfoData buf;
+
+	update_record(&buf, id, u);
+	return queue_submit(CATALOG_OP_UPDATE, buf.data, buf.len, false);
+}
+
+/* For error paths: no wait and no ERROR; false when it could not be queued. */
+bool
+catalog_try_update_operation(int64 id, const OpUpdate *u)
+{
+	StringInfoData buf;
+
+	update_record(&buf, id, u);
+	return queue_try_submit(CATALOG_OP_UPDATE, buf.data, buf.len);
+}
+
+QueuePos
 catalog_write_audit(List *audit, int64 op_id)
 {
-	const char *args[2];
-	char		idbuf[32];
+	ListCell   *lc;
+	char	   *role;
+	char	   *op_text = op_id > 0 ? int64_text(op_id) : NULL;
+	char		pid[16];
+	QueuePos	end = 0;
 
 	if (audit == NIL)
-		return;
-	snprintf(idbuf, sizeof(idbuf), INT64_FORMAT, op_id);
-	args[0] = audit_json(audit);
-	args[1] = op_id > 0 ? idbuf : NULL;
-	autonomous_exec(AUDIT_INSERT, 2, args);
+		return queue_end();
+	role = catalog_role_name();
+	snprintf(pid, sizeof(pid), "%d", MyProcPid);
+	foreach(lc, audit)
+	{
+		AuditEntry *a = lfirst(lc);
+		StringInfoData buf;
+		char		num[32];
+
+		fields_begin(&buf, 14);
+		field(&buf, time_text(a->called_at));
+		field(&buf, role);
+		field(&buf, a->service);
+		field(&buf, a->action);
+		field(&buf, a->region);
+		field(&buf, a->target);
+		field(&buf, a->params_json ? a->params_json : "{}");
+		snprintf(num, sizeof(num), "%d", a->http_status);
+		field(&buf, a->http_status ? num : NULL);
+		field(&buf, a->error_code);
+		field(&buf, a->request_id);
+		snprintf(num, sizeof(num), "%.3f", a->duration_ms);
+		field(&buf, num);
+		snprintf(num, sizeof(num), "%d", a->attempt);
+		field(&buf, num);
+		field(&buf, op_text);
+		field(&buf, pid);
+		end = queue_submit(CATALOG_AUDIT, buf.data, buf.len, false);
+	}
+	return end;
+}
+
+QueuePos
+catalog_mark_published(int64 id)
+{
+	StringInfoData buf;
+
+	fields_begin(&buf, 2);
+	field(&buf, int64_text(id));
+	field(&buf, now_text());
+	return queue_submit(CATALOG_OP_PUBLISHED, buf.data, buf.len, false);
+}
+
+void
+catalog_wait(QueuePos end)
+{
+	queue_wait(end);
+}
+
+bool
+catalog_record_changes_operations(const QueueRecord *rec)
+{
+	return rec->kind == CATALOG_OP_INSERT || rec->kind == CATALOG_OP_UPDATE;
+}
+
+/* In the writer, inside a transaction and SPI connection of its own. */
+void
+catalog_apply(const QueueRecord *rec)
+{
+	Datum		values[MAX_RECORD_FIELDS];
+	char		nulls[MAX_RECORD_FIELDS];
+	int			n;
+	int			ret;
+
+	if (rec->kind < CATALOG_OP_INSERT || rec->kind >= lengthof(statements))
+		elog(ERROR, "unknown rds_backup catalog record kind %u", rec->kind);
+	n = decode_fields(rec, values, nulls);
+	if (n != statements[rec->kind].nargs)
+		elog(ERROR, "rds_backup catalog record of kind %u has %d fields, not %d",
+			 rec->kind, n, statements[rec->kind].nargs);
+	if (plans[rec->kind] == NULL)
+	{
+		Oid			types[MAX_RECORD_FIELDS];
+		SPIPlanPtr	plan;
+		int			i;
+
+		for (i = 0; i < n; i++)
+			types[i] = TEXTOID;
+		plan = SPI_prepare(statements[rec->kind].sql, n, types);
+		if (plan == NULL)
+			elog(ERROR, "could not prepare rds_backup catalog statement: %s",
+				 SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		plans[rec->kind] = plan;
+	}
+	ret = SPI_execute_plan(plans[rec->kind], values, nulls, false, 0);
+	if (ret < 0)
+		elog(ERROR, "rds_backup catalog write failed: %s", SPI_result_code_string(ret));
 }
 
 /*
- * Run a read-only query with a fresh snapshot, so that rows committed by
- * the autonomous writer or the worker after our statement began are seen.
+ * Reads.  The columns every reader of an operation needs, and the row's
+ * text form for the SQL functions' results.
  */
+#define OP_COLUMNS \
+	"o.id, o.kind, o.region, o.resource, o.source, o.resource_arn, o.status," \
+	" o.aws_status, o.progress, o.request_id, o.error, o.requested_by," \
+	" o.requested_at, o.params, o::text"
+
+static CatalogOp *
+op_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext mcxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(mcxt);
+	CatalogOp  *op = palloc0(sizeof(CatalogOp));
+	bool		isnull;
+	Datum		d;
+	char	   *s;
+
+	op->id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+	op->kind = SPI_getvalue(tup, desc, 2);
+	op->region = SPI_getvalue(tup, desc, 3);
+	op->resource = SPI_getvalue(tup, desc, 4);
+	op->source = SPI_getvalue(tup, desc, 5);
+	op->resource_arn = SPI_getvalue(tup, desc, 6);
+	op->status = SPI_getvalue(tup, desc, 7);
+	op->aws_status = SPI_getvalue(tup, desc, 8);
+	op->progress = (s = SPI_getvalue(tup, desc, 9)) ? atoi(s) : -1;
+	op->request_id = SPI_getvalue(tup, desc, 10);
+	op->error = SPI_getvalue(tup, desc, 11);
+	op->requested_by = SPI_getvalue(tup, desc, 12);
+	op->requested_at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 13, &isnull));
+	d = SPI_getbinval(tup, desc, 14, &isnull);
+	op->params = isnull ? NULL : DatumGetJsonbPCopy(d);
+	op->row_text = SPI_getvalue(tup, desc, 15);
+	MemoryContextSwitchTo(old);
+	return op;
+}
+
+/* Rows of a read-only query with a fresh snapshot, copied into the caller's context. */
+static List *
+read_ops(const char *where, int nargs, Oid *types, Datum *values, long limit)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	List	   *result = NIL;
+	uint64		i;
+	bool		own_xact = !IsTransactionState();
+
+	if (own_xact)
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+	}
+	PushActiveSnapshot(GetLatestSnapshot());
+	SPI_connect();
+	if (SPI_execute_with_args(psprintf("SELECT " OP_COLUMNS " FROM rds_backup.operations o %s",
+									   where),
+							  nargs, types, values, NULL, true, limit) != SPI_OK_SELECT)
+		elog(ERROR, "could not read rds_backup.operations");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		CatalogOp  *op = op_from_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, caller);
+		MemoryContext old = MemoryContextSwitchTo(caller);
+
+		result = lappend(result, op);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	PopActiveSnapshot();
+	if (own_xact)
+	{
+		CommitTransactionCommand();
+		MemoryContextSwitchTo(caller);
+	}
+	return result;
+}
+
+CatalogOp *
+catalog_read_operation(int64 id)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(id)};
+	List	   *ops = read_ops("WHERE o.id = $1", 1, types, values, 1);
+
+	return ops ? linitial(ops) : NULL;
+}
+
+List *
+catalog_unfinished_operations(void)
+{
+	return read_ops("WHERE o.finished_at IS NULL ORDER BY o.id", 0, NULL, NULL, 0);
+}
+
+/* The first column of the first row of a read-only query, with a fresh snapshot. */
 static char *
-fresh_query_text(const char *sql, int nargs, Oid *types, Datum *values)
+read_value(const char *sql, int nargs, Oid *types, Datum *values)
 {
 	char	   *result = NULL;
 	MemoryContext caller = CurrentMemoryContext;
@@ -296,26 +506,6 @@ fresh_query_text(const char *sql, int nargs, Oid *types, Datum *values)
 	return result;
 }
 
-char *
-catalog_read_operation(int64 op_id)
-{
-	Oid			types[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(op_id)};
-
-	return fresh_query_text("SELECT o::text FROM rds_backup.operations o WHERE o.id = $1",
-							1, types, values);
-}
-
-char *
-catalog_operation_error(int64 op_id)
-{
-	Oid			types[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(op_id)};
-
-	return fresh_query_text("SELECT error FROM rds_backup.operations WHERE id = $1",
-							1, types, values);
-}
-
 bool
 catalog_resource_in_use(const char *kind, const char *region, const char *resource)
 {
@@ -325,16 +515,11 @@ catalog_resource_in_use(const char *kind, const char *region, const char *resour
 	values[0] = CStringGetTextDatum(kind);
 	values[1] = CStringGetTextDatum(region);
 	values[2] = CStringGetTextDatum(resource);
-	return fresh_query_text("SELECT 1 FROM rds_backup.operations"
-							" WHERE kind = $1 AND region = $2 AND resource = $3 LIMIT 1",
-							3, types, values) != NULL;
+	return read_value("SELECT 1 FROM rds_backup.operations"
+					  " WHERE kind = $1 AND region = $2 AND resource = $3 LIMIT 1",
+					  3, types, values) != NULL;
 }
 
-/*
- * A modify's params are its request (identifier, the values it sets,
- * ApplyImmediately) plus "cluster"; the values it sets are what tracking
- * compares with AWS's.
- */
 /*
  * The operation of export task export_id in region, 0 when there is none:
  * an unfinished one first, then one AWS reported on, then the latest.
@@ -348,165 +533,13 @@ catalog_find_export_operation(const char *region, const char *export_id)
 
 	values[0] = CStringGetTextDatum(region);
 	values[1] = CStringGetTextDatum(export_id);
-	id = fresh_query_text("SELECT id FROM rds_backup.operations"
-						  " WHERE kind = 'export' AND region = $1"
-						  " AND lower(params->>'ExportTaskIdentifier') = lower($2)"
-						  " ORDER BY finished_at IS NULL DESC, aws_status IS NOT NULL DESC, id DESC"
-						  " LIMIT 1",
-						  2, types, values);
+	id = read_value("SELECT id FROM rds_backup.operations"
+					" WHERE kind = 'export' AND region = $1"
+					" AND lower(params->>'ExportTaskIdentifier') = lower($2)"
+					" ORDER BY finished_at IS NULL DESC, aws_status IS NOT NULL DESC, id DESC"
+					" LIMIT 1",
+					2, types, values);
 	return id ? pg_strtoint64(id) : 0;
-}
-
-#define TRACKED_COLUMNS \
-	"o.id, o.kind, o.region, o.resource, o.source, o.status, o.aws_status," \
-	" o.progress, o.request_id, o.params->>'ExportTaskIdentifier'," \
-	" o.params->>'WriterInstance', o.requested_at, o.deadline, o::text," \
-	" o.params->>'WriterInstanceClass', o.params->'Tags', o.requested_by," \
-	" o.session_pid," \
-	" coalesce(o.params->>'cluster' = 'true', false)," \
-	" CASE WHEN o.kind = 'modify' THEN o.params - 'cluster' - 'ApplyImmediately'" \
-	"  - 'DBInstanceIdentifier' - 'DBClusterIdentifier' END," \
-	" o.resource_arn"
-
-static char *
-col_text(HeapTuple tup, TupleDesc desc, int col)
-{
-	return SPI_getvalue(tup, desc, col);
-}
-
-/* The scalar members of a modify's params object, as TrackExpect. */
-static List *
-expect_from_jsonb(Jsonb *jb)
-{
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	List	   *result = NIL;
-	char	   *key = NULL;
-
-	if (!JB_ROOT_IS_OBJECT(jb))
-		return NIL;
-	it = JsonbIteratorInit(&jb->root);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		TrackExpect *e;
-
-		if (tok == WJB_KEY)
-		{
-			key = pnstrdup(v.val.string.val, v.val.string.len);
-			continue;
-		}
-		if (tok != WJB_VALUE || key == NULL)
-			continue;
-		e = palloc(sizeof(TrackExpect));
-		e->name = key;
-		switch (v.type)
-		{
-			case jbvString:
-				e->value = pnstrdup(v.val.string.val, v.val.string.len);
-				break;
-			case jbvNumeric:
-				e->value = DatumGetCString(DirectFunctionCall1(numeric_out,
-															   NumericGetDatum(v.val.numeric)));
-				break;
-			case jbvBool:
-				e->value = pstrdup(v.val.boolean ? "true" : "false");
-				break;
-			default:
-				continue;		/* nothing AWS shows as one value */
-		}
-		result = lappend(result, e);
-	}
-	return result;
-}
-
-/* Copy row tup of a TRACKED_COLUMNS query into mcxt. */
-static TrackedOp *
-tracked_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext mcxt, char **row_text)
-{
-	MemoryContext old = MemoryContextSwitchTo(mcxt);
-	TrackedOp  *t = palloc0(sizeof(TrackedOp));
-	bool		isnull;
-	char	   *s;
-
-	t->id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
-	t->kind = pstrdup(col_text(tup, desc, 2));
-	t->region = pstrdup(col_text(tup, desc, 3));
-	t->resource = pstrdup(col_text(tup, desc, 4));
-	t->source = (s = col_text(tup, desc, 5)) ? pstrdup(s) : NULL;
-	t->status = pstrdup(col_text(tup, desc, 6));
-	t->aws_status = (s = col_text(tup, desc, 7)) ? pstrdup(s) : NULL;
-	t->progress = (s = col_text(tup, desc, 8)) ? atoi(s) : -1;
-	t->request_id = (s = col_text(tup, desc, 9)) ? pstrdup(s) : NULL;
-	t->export_id = (s = col_text(tup, desc, 10)) ? pstrdup(s) : NULL;
-	t->writer = (s = col_text(tup, desc, 11)) ? pstrdup(s) : NULL;
-	t->requested_at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 12, &isnull));
-	t->deadline = DatumGetTimestampTz(SPI_getbinval(tup, desc, 13, &isnull));
-	if (isnull)
-		t->deadline = DT_NOEND;
-	if (row_text)
-		*row_text = pstrdup(col_text(tup, desc, 14));
-	t->writer_class = (s = col_text(tup, desc, 15)) ? pstrdup(s) : NULL;
-	t->tags_json = (s = col_text(tup, desc, 16)) ? pstrdup(s) : NULL;
-	t->requested_by = pstrdup(col_text(tup, desc, 17));
-	t->session_pid = (s = col_text(tup, desc, 18)) ? atoi(s) : 0;
-	t->cluster = DatumGetBool(SPI_getbinval(tup, desc, 19, &isnull)) && !isnull;
-	{
-		Datum		d = SPI_getbinval(tup, desc, 20, &isnull);
-
-		if (!isnull)
-			t->expect = expect_from_jsonb(DatumGetJsonbP(d));
-	}
-	t->resource_arn = (s = col_text(tup, desc, 21)) ? pstrdup(s) : NULL;
-	MemoryContextSwitchTo(old);
-	return t;
-}
-
-/*
- * One operation, read with a fresh snapshot (the worker or the autonomous
- * writer may have changed it since this statement began); NULL if absent.
- */
-TrackedOp *
-catalog_load_operation(int64 op_id, char **row_text)
-{
-	MemoryContext caller = CurrentMemoryContext;
-	Oid			types[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(op_id)};
-	TrackedOp  *t = NULL;
-
-	PushActiveSnapshot(GetLatestSnapshot());
-	SPI_connect();
-	if (SPI_execute_with_args("SELECT " TRACKED_COLUMNS " FROM rds_backup.operations o"
-							  " WHERE o.id = $1", 1, types, values, NULL, true, 1) == SPI_OK_SELECT &&
-		SPI_processed > 0)
-		t = tracked_from_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, caller, row_text);
-	SPI_finish();
-	PopActiveSnapshot();
-	return t;
-}
-
-/* Every unfinished operation; the caller is in a transaction, outside SPI. */
-List *
-catalog_unfinished_operations(MemoryContext mcxt)
-{
-	List	   *result = NIL;
-	uint64		i;
-
-	SPI_connect();
-	if (SPI_execute("SELECT " TRACKED_COLUMNS " FROM rds_backup.operations o"
-					" WHERE o.finished_at IS NULL ORDER BY o.id", true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read rds_backup.operations");
-	for (i = 0; i < SPI_processed; i++)
-	{
-		TrackedOp  *t = tracked_from_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
-										   mcxt, NULL);
-		MemoryContext old = MemoryContextSwitchTo(mcxt);
-
-		result = lappend(result, t);
-		MemoryContextSwitchTo(old);
-	}
-	SPI_finish();
-	return result;
 }
 
 Datum

@@ -1,17 +1,19 @@
 /*-------------------------------------------------------------------------
  * catalog.h
- *		rds_backup.operations and rds_backup.audit_log: the only code that
- *		writes them.
+ *		rds_backup.operations and rds_backup.audit_log: what is written
+ *		to them (as records for the catalog writer) and how they are read.
  *-------------------------------------------------------------------------
  */
-#ifndef RDS_BACKUP_CATALOG_H
-#define RDS_BACKUP_CATALOG_H
+#ifndef RDS_BACKUP_CORE_CATALOG_H
+#define RDS_BACKUP_CORE_CATALOG_H
 
+#include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "nodes/pg_list.h"
-#include "utils/palloc.h"
+#include "utils/jsonb.h"
 
 #include "aws/client.h"
+#include "core/queue.h"
 
 /* Changes to an operations row; NULL / -1 fields stay as they are. */
 typedef struct OpUpdate
@@ -27,27 +29,66 @@ typedef struct OpUpdate
 
 #define OP_UPDATE_INIT {NULL, NULL, -1, NULL, NULL, NULL, NULL}
 
+/* An operations row as the code reads it. */
+typedef struct CatalogOp
+{
+	int64		id;
+	char	   *kind;
+	char	   *region;
+	char	   *resource;
+	char	   *source;
+	char	   *resource_arn;
+	char	   *status;
+	char	   *aws_status;
+	int			progress;		/* -1 when unknown */
+	char	   *request_id;
+	char	   *error;
+	char	   *requested_by;
+	TimestampTz requested_at;
+	Jsonb	   *params;
+	char	   *row_text;		/* the whole row, for the SQL functions' results */
+} CatalogOp;
+
 extern bool op_status_is_terminal(const char *status);
-extern void catalog_prime_role_name(void);
+extern bool op_update_is_empty(const OpUpdate *u);
 extern char *json_string(const char *s);
 
-extern int64 catalog_insert_operation(const char *kind, const char *region,
-									  const char *resource, const char *source,
-									  const char *params_json,
-									  const char *timeout_interval);
-extern char *catalog_update_operation(int64 op_id, const OpUpdate *u,
-									  List *audit);
-extern void catalog_write_audit(List *audit, int64 op_id);
-extern void catalog_mark_published(int64 op_id);
-extern char *catalog_read_operation(int64 op_id);
-extern char *catalog_operation_error(int64 op_id);
+/* The role recorded as requested_by and in audit rows. */
+extern char *catalog_role_name(void);
+
+/*
+ * Writes: each queues a record and returns the queue position just past
+ * it; catalog_wait() waits until it is committed.  Inserting an operation
+ * reports a failure to apply it, so that catalog_wait() raises it.
+ */
+extern int64 catalog_new_operation_id(void);
+extern QueuePos catalog_insert_operation(int64 id, const char *kind, const char *region,
+										 const char *resource, const char *source,
+										 const char *params_json);
+extern QueuePos catalog_update_operation(int64 id, const OpUpdate *u);
+extern bool catalog_try_update_operation(int64 id, const OpUpdate *u);
+extern QueuePos catalog_write_audit(List *audit, int64 op_id);
+extern QueuePos catalog_mark_published(int64 id);
+extern void catalog_wait(QueuePos end);
+
+/* Reads, each with a fresh snapshot: what the writer committed is seen. */
+extern CatalogOp *catalog_read_operation(int64 id);
+extern List *catalog_unfinished_operations(void);
 extern bool catalog_resource_in_use(const char *kind, const char *region,
 									const char *resource);
-extern int64 catalog_find_export_operation(const char *region,
-										   const char *export_id);
-struct TrackedOp;
-extern struct TrackedOp *catalog_load_operation(int64 op_id, char **row_text);
-extern List *catalog_unfinished_operations(MemoryContext mcxt);
+extern int64 catalog_find_export_operation(const char *region, const char *export_id);
 extern Datum catalog_row_datum(FunctionCallInfo fcinfo, const char *row_text);
+
+/* The writer's side: apply one queued record in the current transaction. */
+typedef enum CatalogRecordKind
+{
+	CATALOG_OP_INSERT = 1,
+	CATALOG_OP_UPDATE,
+	CATALOG_AUDIT,
+	CATALOG_OP_PUBLISHED
+} CatalogRecordKind;
+
+extern void catalog_apply(const QueueRecord *rec);
+extern bool catalog_record_changes_operations(const QueueRecord *rec);
 
 #endif

@@ -6,13 +6,18 @@
  * MaxRecords 100, following Markers) covers up to 100 operations of one
  * family in one region, so tracking N operations costs about N/100 calls
  * a round.
+ *
+ * What AWS's statuses mean is decided here and nowhere else: the reply
+ * of an operation's starting call is read the same way (poll_read_started).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "miscadmin.h"
+#include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
+#include "utils/numeric.h"
 #include "utils/timestamp.h"
 
 #include "aws/client.h"
@@ -21,6 +26,8 @@
 #include "rds/names.h"
 
 #define IDS_PER_CALL	100
+
+int			rb_visibility_grace_s = 300;
 
 typedef struct FamilySpec
 {
@@ -55,8 +62,8 @@ static const FamilySpec families[] = {
 	"DBInstanceIdentifier", "Status", "DBInstanceAutomatedBackupsArn", NULL},
 };
 
-TrackFamily
-track_family(const char *kind)
+static TrackFamily
+kind_family(const char *kind)
 {
 	if (strcmp(kind, "snapshot") == 0 || strcmp(kind, "copy_snapshot") == 0 ||
 		strcmp(kind, "delete_snapshot") == 0)
@@ -73,16 +80,16 @@ track_family(const char *kind)
 		return TRACK_EXPORT;
 	if (strcmp(kind, "replicate_backups") == 0)
 		return TRACK_AUTOMATED_BACKUP;
-	/* "modify" settles on the instance's status (see track_op_family) */
+	/* "modify" settles on the instance's status (see poll_family) */
 	return TRACK_DB_INSTANCE;
 }
 
 TrackFamily
-track_op_family(const TrackedOp *op)
+poll_family(const TrackedOp *op)
 {
 	if (strcmp(op->kind, "modify") == 0)
 		return op->cluster ? TRACK_DB_CLUSTER : TRACK_DB_INSTANCE;
-	return track_family(op->kind);
+	return kind_family(op->kind);
 }
 
 static bool
@@ -105,7 +112,7 @@ is_delete(const TrackedOp *op)
 static bool
 key_is_arn(const TrackedOp *op)
 {
-	return op->source != NULL && track_family(op->kind) == TRACK_AUTOMATED_BACKUP;
+	return op->source != NULL && kind_family(op->kind) == TRACK_AUTOMATED_BACKUP;
 }
 
 static const char *
@@ -114,6 +121,47 @@ op_key(const TrackedOp *op)
 	if (op->export_id)
 		return op->export_id;
 	return key_is_arn(op) ? op->source : op->resource;
+}
+
+/*
+ * The statuses RDS documents that a resource does not leave by itself, so
+ * that what an operation waits for will not come: instance statuses in
+ * "Viewing Amazon RDS DB instance status", cluster statuses in "Viewing
+ * DB cluster status" (both RDS User Guide), snapshots' and export tasks'
+ * in the API reference.  The "-recoverable" encryption status needs the
+ * owner of the KMS key to act, which is an end as far as tracking goes;
+ * AWS's word stays in aws_status.  A status not listed here (a new one
+ * AWS adds, a transitional one) keeps the operation in progress, until
+ * rds_backup.tracking_limit.
+ */
+static const char *const instance_failed[] = {
+	"failed", "incompatible-restore", "incompatible-parameters", "incompatible-network",
+	"incompatible-option-group", "incompatible-credentials", "restore-error",
+	"storage-full", "insufficient-capacity", "inaccessible-encryption-credentials",
+	"inaccessible-encryption-credentials-recoverable", "deleting", "delete-precheck",
+	NULL
+};
+
+static const char *const cluster_failed[] = {
+	"failed", "cloning-failed", "migration-failed", "inaccessible-encryption-credentials",
+	"inaccessible-encryption-credentials-recoverable", "incompatible-restore",
+	"incompatible-parameters", "incompatible-network", "deleting", NULL
+};
+
+static const char *const snapshot_failed[] = {
+	"failed", "deleting", "deleted", "incompatible-restore", "incompatible-parameters",
+	"incompatible-network", "incompatible-option-group", NULL
+};
+
+static const char *const backup_failed[] = {"failed", "deleting", NULL};
+
+static bool
+in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
 }
 
 /* What an AWS status means: "succeeded", "failed", "canceled" or "in_progress". */
@@ -127,64 +175,158 @@ outcome_of(TrackFamily fam, const TrackedOp *op, const char *aws)
 		case TRACK_DB_SNAPSHOT:
 		case TRACK_CLUSTER_SNAPSHOT:
 			if (is_delete(op))
-				return strcmp(aws, "deleting") == 0 ? "in_progress" : "failed";
+				return strcmp(aws, "deleted") == 0 ? "succeeded" :
+					strcmp(aws, "failed") == 0 ? "failed" : "in_progress";
 			if (strcmp(aws, "available") == 0)
 				return "succeeded";
-			if (strcmp(aws, "failed") == 0 || strcmp(aws, "deleting") == 0 ||
-				strcmp(aws, "deleted") == 0 || strncmp(aws, "incompatible", 12) == 0)
-				return "failed";
-			return "in_progress";
+			return in_list(aws, snapshot_failed) ? "failed" : "in_progress";
 		case TRACK_DB_INSTANCE:
+			if (strcmp(aws, "available") == 0)
+				return "succeeded";
+			return in_list(aws, instance_failed) ? "failed" : "in_progress";
 		case TRACK_DB_CLUSTER:
 			if (strcmp(aws, "available") == 0)
 				return "succeeded";
-			if (strcmp(aws, "failed") == 0 || strncmp(aws, "incompatible", 12) == 0 ||
-				strcmp(aws, "inaccessible-encryption-credentials") == 0 ||
-				strcmp(aws, "storage-full") == 0 || strcmp(aws, "deleting") == 0)
-				return "failed";
-			return "in_progress";
+			return in_list(aws, cluster_failed) ? "failed" : "in_progress";
 		case TRACK_EXPORT:
-			if (strcmp(aws, "COMPLETE") == 0 || strcmp(aws, "complete") == 0)
+			if (pg_strcasecmp(aws, "COMPLETE") == 0)
 				return "succeeded";
-			if (strcmp(aws, "FAILED") == 0 || strcmp(aws, "failed") == 0)
+			if (pg_strcasecmp(aws, "FAILED") == 0)
 				return "failed";
-			if (strcmp(aws, "CANCELED") == 0 || strcmp(aws, "canceled") == 0)
+			if (pg_strcasecmp(aws, "CANCELED") == 0)
 				return "canceled";
 			return "in_progress";
 		case TRACK_AUTOMATED_BACKUP:
 			if (strcmp(aws, "replicating") == 0 || strcmp(aws, "active") == 0)
 				return "succeeded";
-			if (strcmp(aws, "failed") == 0)
-				return "failed";
-			return "in_progress";
+			return in_list(aws, backup_failed) ? "failed" : "in_progress";
 	}
 	return "in_progress";
 }
 
-/* Old enough that its starting call, if it was ever made, has ended. */
+/* Old enough that its resource, had it been created, would show by now. */
 static bool
 past_grace(const TrackedOp *op)
 {
-	long		secs;
-	int			usecs;
-
-	TimestampDifference(op->requested_at, GetCurrentTimestamp(), &secs, &usecs);
-	return secs >= TRACK_UNCONFIRMED_GRACE_SECS;
+	return TimestampDifferenceExceeds(op->requested_at, GetCurrentTimestamp(),
+									  rb_visibility_grace_s * 1000);
 }
 
-const char *
-track_status_outcome(const char *kind, const char *aws_status)
+/* The scalar members of a modify's params object, as TrackExpect. */
+static List *
+expect_from_jsonb(Jsonb *jb)
 {
-	TrackedOp	op;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	List	   *result = NIL;
+	char	   *key = NULL;
 
-	memset(&op, 0, sizeof(op));
-	op.kind = (char *) kind;
-	return outcome_of(track_family(kind), &op, aws_status);
+	if (!JB_ROOT_IS_OBJECT(jb))
+		return NIL;
+	it = JsonbIteratorInit(&jb->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		TrackExpect *e;
+
+		if (tok == WJB_KEY)
+		{
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+			continue;
+		}
+		if (tok != WJB_VALUE || key == NULL)
+			continue;
+		/* what the call was, not what it set */
+		if (strcmp(key, "cluster") == 0 || strcmp(key, "ApplyImmediately") == 0 ||
+			strcmp(key, "DBInstanceIdentifier") == 0 || strcmp(key, "DBClusterIdentifier") == 0)
+			continue;
+		e = palloc(sizeof(TrackExpect));
+		e->name = key;
+		switch (v.type)
+		{
+			case jbvString:
+				e->value = pnstrdup(v.val.string.val, v.val.string.len);
+				break;
+			case jbvNumeric:
+				e->value = DatumGetCString(DirectFunctionCall1(numeric_out,
+															   NumericGetDatum(v.val.numeric)));
+				break;
+			case jbvBool:
+				e->value = pstrdup(v.val.boolean ? "true" : "false");
+				break;
+			default:
+				continue;		/* nothing AWS shows as one value */
+		}
+		result = lappend(result, e);
+	}
+	return result;
 }
 
-const char *
-track_modify_outcome(const XNode *resource, bool cluster, List *expect,
-					 const TrackExpect **mismatch)
+/* params->>key, or NULL */
+static char *
+param_text(Jsonb *params, const char *key)
+{
+	JsonbValue	k;
+	JsonbValue *v;
+
+	if (params == NULL || !JB_ROOT_IS_OBJECT(params))
+		return NULL;
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	v = findJsonbValueFromContainer(&params->root, JB_FOBJECT, &k);
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	if (v->type == jbvString)
+		return pnstrdup(v->val.string.val, v->val.string.len);
+	if (v->type == jbvBool)
+		return pstrdup(v->val.boolean ? "true" : "false");
+	if (v->type == jbvBinary)
+		return JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
+	return NULL;
+}
+
+TrackedOp *
+poll_op(const CatalogOp *row)
+{
+	TrackedOp  *t = palloc0(sizeof(TrackedOp));
+	char	   *cluster;
+
+	t->id = row->id;
+	t->kind = row->kind;
+	t->region = row->region;
+	t->resource = row->resource;
+	t->source = row->source;
+	t->status = row->status;
+	t->aws_status = row->aws_status;
+	t->resource_arn = row->resource_arn;
+	t->progress = row->progress;
+	t->request_id = row->request_id;
+	t->requested_by = row->requested_by;
+	t->requested_at = row->requested_at;
+	t->row_text = row->row_text;
+	t->export_id = param_text(row->params, "ExportTaskIdentifier");
+	t->writer = param_text(row->params, "WriterInstance");
+	t->writer_class = param_text(row->params, "WriterInstanceClass");
+	t->tags_json = param_text(row->params, "Tags");
+	cluster = param_text(row->params, "cluster");
+	t->cluster = cluster && strcmp(cluster, "true") == 0;
+	if (is_modify(t) && row->params)
+		t->expect = expect_from_jsonb(row->params);
+	t->u = (OpUpdate) OP_UPDATE_INIT;
+	return t;
+}
+
+/*
+ * How a modify stands, from the DBInstance or DBCluster element of a reply:
+ * "succeeded" once the resource is available, none of the expected values
+ * is pending and each shows the value asked for; "failed" for a status the
+ * resource will not leave by itself; else "in_progress".  *mismatch is set
+ * when the resource is settled but shows another value than expected.
+ */
+static const char *
+modify_outcome(const XNode *resource, bool cluster, List *expect,
+			   const TrackExpect **mismatch)
 {
 	TrackFamily fam = cluster ? TRACK_DB_CLUSTER : TRACK_DB_INSTANCE;
 	TrackedOp	probe;
@@ -232,7 +374,7 @@ apply_seen(TrackFamily fam, TrackedOp *op, const XNode *n)
 	const TrackExpect *mismatch = NULL;
 
 	if (is_modify(op))
-		outcome = track_modify_outcome(n, fam == TRACK_DB_CLUSTER, op->expect, &mismatch);
+		outcome = modify_outcome(n, fam == TRACK_DB_CLUSTER, op->expect, &mismatch);
 
 	/*
 	 * A modify AWS never confirmed whose values are not there after the
@@ -240,11 +382,7 @@ apply_seen(TrackFamily fam, TrackedOp *op, const XNode *n)
 	 */
 	if (mismatch && op->request_id == NULL)
 	{
-		long		secs;
-		int			usecs;
-
-		TimestampDifference(op->requested_at, GetCurrentTimestamp(), &secs, &usecs);
-		if (secs >= TRACK_UNCONFIRMED_GRACE_SECS)
+		if (past_grace(op))
 		{
 			op->seen = true;
 			op->u.status = "failed";
@@ -263,16 +401,27 @@ apply_seen(TrackFamily fam, TrackedOp *op, const XNode *n)
 		op->seen_cluster = (char *) xnode_text(n, "DBClusterIdentifier");
 
 	/*
-	 * An unconfirmed delete whose target still exists: its call may never
-	 * have been made.  Only time tells.
+	 * A delete whose target still shows: RDS may not have caught up yet
+	 * (right after the call, or the call's reply was lost), so only time
+	 * tells whether the delete took effect.
 	 */
-	if (is_delete(op) && strcmp(op->status, "pending") == 0)
+	if (is_delete(op))
 	{
-		if (past_grace(op))
+		if (aws && (op->aws_status == NULL || strcmp(aws, op->aws_status) != 0))
+			op->u.aws_status = pstrdup(aws);
+		if (aws && strcmp(aws, "deleting") == 0)
+		{
+			if (strcmp(op->status, "in_progress") != 0)
+				op->u.status = "in_progress";
+		}
+		else if (past_grace(op))
 		{
 			op->u.status = "failed";
-			op->u.error = psprintf("\"%s\" still exists: the delete request never reached AWS",
-								   op_key(op));
+			op->u.error = op->request_id == NULL ?
+				psprintf("\"%s\" still exists: the delete request never reached AWS",
+						 op_key(op)) :
+				psprintf("\"%s\" still exists with status \"%s\": the delete did not take effect",
+						 op_key(op), aws ? aws : "unknown");
 		}
 		return;
 	}
@@ -301,6 +450,43 @@ apply_seen(TrackFamily fam, TrackedOp *op, const XNode *n)
 	}
 }
 
+void
+poll_read_started(TrackedOp *op, const XNode *result)
+{
+	TrackFamily fam = poll_family(op);
+	const XNode *n = xnode_child(result, families[fam].element);
+
+	/* StartExportTask answers with the task's members directly */
+	if (n == NULL)
+		n = result;
+	op->u = (OpUpdate) OP_UPDATE_INIT;
+	if (is_delete(op))
+	{
+		const char *aws = xnode_text(n, families[fam].status_field);
+
+		op->seen = true;
+		op->u.aws_status = aws;
+		op->u.resource_arn = families[fam].arn_field ?
+			xnode_text(n, families[fam].arn_field) : NULL;
+		/* RDS answers "deleted" once the snapshot is gone */
+		op->u.status = strcmp(outcome_of(fam, op, aws), "succeeded") == 0 ?
+			"succeeded" : "in_progress";
+		if (strcmp(op->u.status, "succeeded") == 0)
+			op->u.progress = 100;
+		return;
+	}
+	apply_seen(fam, op, n);
+	/* with a writer still to add, an available cluster is only half-way */
+	if (op->writer && op->u.status && strcmp(op->u.status, "succeeded") == 0)
+	{
+		op->u.status = "in_progress";
+		op->u.progress = -1;
+	}
+	/* AWS took the request: the operation is under way whatever it shows */
+	if (op->u.status == NULL && strcmp(op->status, "pending") == 0)
+		op->u.status = "in_progress";
+}
+
 /* AWS has no record of op's resource. */
 static void
 apply_absent(TrackedOp *op)
@@ -312,6 +498,14 @@ apply_absent(TrackedOp *op)
 		op->u.progress = 100;
 		return;
 	}
+
+	/*
+	 * RDS is eventually consistent: a resource may be missing from Describe
+	 * for a while after the call that created it, and a request whose reply
+	 * was lost may still show up.  Absence counts only after the grace.
+	 */
+	if (!past_grace(op))
+		return;
 	if (op->request_id != NULL || strcmp(op->status, "in_progress") == 0)
 	{
 		op->u.status = "failed";
@@ -323,16 +517,10 @@ apply_absent(TrackedOp *op)
 		return;
 	}
 
-	/*
-	 * Never confirmed by AWS (the session died or lost the reply): give the
-	 * request time to show up before concluding it never arrived.
-	 */
-	if (past_grace(op))
-	{
-		op->u.status = "failed";
-		op->u.error = psprintf("AWS has no record of \"%s\": the request never reached AWS",
-							   op_key(op));
-	}
+	/* never confirmed by AWS: the session died or lost the reply */
+	op->u.status = "failed";
+	op->u.error = psprintf("AWS has no record of \"%s\": the request never reached AWS",
+						   op_key(op));
 }
 
 static bool
@@ -489,7 +677,8 @@ create_writer(TrackedOp *op, List **audit)
 	req = rds_create_cluster_instance_request(op->region, op->writer, op->resource,
 											  op->writer_class, op->seen_engine, tags);
 	aws_call(req, &reply);
-	*audit = list_concat(*audit, reply.audit);
+	/* a call made for this operation alone: its audit row names it */
+	(void) catalog_write_audit(reply.audit, op->id);
 	if (reply.outcome == AWS_INTERRUPTED)
 		return 1;
 	if (reply.outcome == AWS_OK ||
@@ -603,7 +792,7 @@ poll_writers(const char *region, List *ops, List **audit)
 }
 
 int
-track_poll(List *ops, List **audit)
+poll_ops(List *ops, List **audit)
 {
 	TrackedOp **arr;
 	TrackFamily fam;
@@ -624,7 +813,7 @@ track_poll(List *ops, List **audit)
 		op->seen = false;
 		arr[foreach_current_index(lc)] = op;
 	}
-	fam = track_op_family(arr[0]);
+	fam = poll_family(arr[0]);
 	region = arr[0]->region;
 
 	for (i = 0; i < n; i += IDS_PER_CALL)

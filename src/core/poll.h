@@ -6,8 +6,8 @@
  * session that waits for its own operation when no worker runs.
  *-------------------------------------------------------------------------
  */
-#ifndef RDS_BACKUP_TRACK_H
-#define RDS_BACKUP_TRACK_H
+#ifndef RDS_BACKUP_CORE_POLL_H
+#define RDS_BACKUP_CORE_POLL_H
 
 #include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
@@ -22,6 +22,7 @@ typedef struct TrackExpect
 	char	   *value;			/* "7", "03:00-03:30", "true" */
 } TrackExpect;
 
+/* An unfinished operation as polling sees it. */
 typedef struct TrackedOp
 {
 	int64		id;
@@ -34,17 +35,15 @@ typedef struct TrackedOp
 	char	   *resource_arn;
 	int			progress;		/* -1 when unknown */
 	char	   *request_id;
+	char	   *requested_by;
+	TimestampTz requested_at;
 	char	   *export_id;		/* params->>'ExportTaskIdentifier' */
 	char	   *writer;			/* params->>'WriterInstance': restored cluster's writer */
 	char	   *writer_class;	/* params->>'WriterInstanceClass' */
 	char	   *tags_json;		/* params->'Tags': the caller's tags, a JSON object */
-	char	   *requested_by;
-
 	bool		cluster;		/* params->>'cluster': a modify of a DB cluster */
 	List	   *expect;			/* modify: TrackExpect *, the values it set */
-	TimestampTz requested_at;
-	TimestampTz deadline;
-	int			session_pid;	/* backend that started it, 0 if unknown */
+	char	   *row_text;
 
 	/* result of a poll */
 	OpUpdate	u;
@@ -52,6 +51,9 @@ typedef struct TrackedOp
 	char	   *seen_engine;	/* clusters: Engine as AWS reported it */
 	char	   *seen_cluster;	/* instances: DBClusterIdentifier */
 } TrackedOp;
+
+/* The operations row op as polling sees it. */
+extern TrackedOp *poll_op(const CatalogOp *op);
 
 /* Which Describe call tracks a kind; ops of one family and region batch. */
 typedef enum TrackFamily
@@ -64,27 +66,14 @@ typedef enum TrackFamily
 	TRACK_AUTOMATED_BACKUP
 } TrackFamily;
 
-extern TrackFamily track_family(const char *kind);
-
 /* The family of one operation: a modify of a DB cluster is tracked as one. */
-extern TrackFamily track_op_family(const TrackedOp *op);
+extern TrackFamily poll_family(const TrackedOp *op);
 
 /*
- * How a modify stands, from the DBInstance or DBCluster element of a reply:
- * "succeeded" once the resource is available, none of the expected values
- * is pending and each shows the value asked for; "failed" for a status the
- * resource will not leave by itself; else "in_progress".  *mismatch is set
- * when the resource is settled but shows another value than expected.
+ * What an operation's starting call answered, read as a poll would read
+ * the resource: fills op->u from the reply's result element.
  */
-extern const char *track_modify_outcome(const XNode *resource, bool cluster,
-										List *expect,
-										const TrackExpect **mismatch);
-
-/*
- * What AWS status aws_status of the resource an operation of this kind
- * made means: "succeeded", "failed", "canceled" or "in_progress".
- */
-extern const char *track_status_outcome(const char *kind, const char *aws_status);
+extern void poll_read_started(TrackedOp *op, const XNode *result);
 
 /*
  * Poll every op in ops (all of one family and one region) with as few
@@ -93,9 +82,13 @@ extern const char *track_status_outcome(const char *kind, const char *aws_status
  * of AWS calls made.  An interrupted call stops the round; the caller
  * runs CHECK_FOR_INTERRUPTS after recording.
  */
-extern int	track_poll(List *ops, List **audit);
+extern int	poll_ops(List *ops, List **audit);
 
-/* Seconds an op may stay unconfirmed before "AWS has no record" is final. */
-#define TRACK_UNCONFIRMED_GRACE_SECS	300
+/*
+ * How long a resource an operation created may be missing from Describe
+ * before the operation counts it as gone: RDS is eventually consistent,
+ * and a request whose reply was lost may still show up.
+ */
+extern int	rb_visibility_grace_s;
 
 #endif

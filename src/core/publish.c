@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
@@ -20,6 +21,7 @@
 #include "core/catalog.h"
 #include "core/publish.h"
 #include "core/tracker.h"
+#include "rds/arn.h"
 
 #define PUBLISH_BATCH	20		/* rows published per round */
 
@@ -35,27 +37,36 @@ typedef struct Finished
 	char	   *json;
 } Finished;
 
+/*
+ * Rows are taken in id order from where the last round stopped, wrapping
+ * around, so that rows SNS keeps refusing cannot hold back newer ones.
+ */
+static int64 cursor = 0;
+
 static List *
 load_unpublished(void)
 {
 	List	   *result = NIL;
 	MemoryContext caller = CurrentMemoryContext;
 	uint64		i;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(cursor)};
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
-	if (SPI_execute("SELECT id, kind, region, resource, status, error,"
-					" extract(epoch FROM finished_at - requested_at)::float8,"
+	if (SPI_execute_with_args("SELECT id, kind, region, resource, status, error,"
+							  " extract(epoch FROM finished_at - requested_at)::float8,"
 					" json_build_object('id', id, 'kind', kind, 'region', region,"
 					"  'resource', resource, 'status', status, 'aws_status', aws_status,"
 					"  'resource_arn', resource_arn, 'error', error,"
 					"  'requested_at', requested_at, 'finished_at', finished_at)::text"
 					" FROM rds_backup.operations"
 					" WHERE finished_at IS NOT NULL AND published_at IS NULL"
-					" AND finished_at > now() - interval '1 day'"
-					" ORDER BY id LIMIT " CppAsString2(PUBLISH_BATCH), true, 0) != SPI_OK_SELECT)
+					" AND finished_at > now() - interval '1 day' AND id > $1"
+					" ORDER BY id LIMIT " CppAsString2(PUBLISH_BATCH),
+					1, types, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read finished operations");
 	for (i = 0; i < SPI_processed; i++)
 	{
@@ -74,50 +85,39 @@ load_unpublished(void)
 		f->seconds = strtod(SPI_getvalue(tup, desc, 7), NULL);
 		f->json = pstrdup(SPI_getvalue(tup, desc, 8));
 		result = lappend(result, f);
+		cursor = f->id;
 		MemoryContextSwitchTo(old);
 	}
+	if (SPI_processed < PUBLISH_BATCH)
+		cursor = 0;
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 	return result;
 }
 
-/* arn:aws:sns:REGION:ACCOUNT:NAME -> REGION */
-static char *
-arn_region(const char *arn)
-{
-	const char *p = arn;
-	int			colons = 0;
-	const char *start = NULL;
-
-	for (; *p; p++)
-		if (*p == ':' && ++colons == 3)
-			start = p + 1;
-		else if (*p == ':' && colons == 4)
-			return pnstrdup(start, p - start);
-	return NULL;
-}
-
 static bool
 publish_sns(const Finished *f)
 {
-	char	   *region = arn_region(rb_sns_topic_arn);
+	AwsArn		topic;
+	const char *region;
 	AwsRequest *req;
 	AwsReply	reply;
 
-	if (region == NULL || !endpoint_region_is_valid(region))
+	if (arn_read(rb_sns_topic_arn, "sns", true, &topic) != NULL)
 	{
 		ereport(LOG,
 				(errmsg("rds_backup.sns_topic_arn \"%s\" is not an SNS topic ARN", rb_sns_topic_arn)));
 		return false;
 	}
+	region = topic.region;
 	req = aws_request_new("sns", "Publish", region, rb_sns_topic_arn);
 	aws_query_add(req->query, "TopicArn", rb_sns_topic_arn);
 	aws_query_add(req->query, "Subject",
 				  psprintf("rds_backup: %s of %s %s", f->kind, f->resource, f->status));
 	aws_query_add(req->query, "Message", f->json);
 	aws_call(req, &reply);
-	catalog_write_audit(reply.audit, f->id);
+	(void) catalog_write_audit(reply.audit, f->id);
 	if (reply.outcome != AWS_OK)
 	{
 		ereport(LOG,
@@ -151,7 +151,7 @@ publish_metrics(const Finished *f)
 	add_datum(req->query, 1, "OperationDuration", f, f->seconds, "Seconds");
 	add_datum(req->query, 2, "OperationCount", f, 1, "Count");
 	aws_call(req, &reply);
-	catalog_write_audit(reply.audit, f->id);
+	(void) catalog_write_audit(reply.audit, f->id);
 	if (reply.outcome != AWS_OK)
 	{
 		ereport(LOG,
@@ -169,6 +169,7 @@ publish_pending(void)
 	bool		cw = rb_cloudwatch_namespace && rb_cloudwatch_namespace[0];
 	List	   *done = NIL;
 	ListCell   *lc;
+	QueuePos	last = 0;
 
 	if (!sns && !cw)
 		return;
@@ -185,5 +186,8 @@ publish_pending(void)
 			done = lappend(done, f);
 	}
 	foreach(lc, done)
-		catalog_mark_published(((Finished *) lfirst(lc))->id);
+		last = catalog_mark_published(((Finished *) lfirst(lc))->id);
+	/* the next round must not find them unpublished */
+	if (last != 0)
+		catalog_wait(last);
 }

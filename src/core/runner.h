@@ -1,56 +1,95 @@
 /*-------------------------------------------------------------------------
  * runner.h
- *		The life of an operation as a SQL function sees it: record the
- *		intent, make the call, record the outcome, optionally wait.
+ *		The one path every operation takes: intent, AWS call, outcome,
+ *		optional wait; and the calls that start nothing.
+ *
+ * The SQL functions check their arguments and describe the request; the
+ * runner records the intent (durable before the call), makes the call,
+ * records the outcome with the call's audit rows, and waits when asked.
  *-------------------------------------------------------------------------
  */
-#ifndef RDS_BACKUP_OPERATION_H
-#define RDS_BACKUP_OPERATION_H
+#ifndef RDS_BACKUP_CORE_RUNNER_H
+#define RDS_BACKUP_CORE_RUNNER_H
+
+#include "fmgr.h"
 
 #include "aws/client.h"
 #include "core/catalog.h"
 
-typedef struct Operation
+typedef struct OpStart OpStart;
+
+struct OpStart
 {
-	int64		id;
 	const char *kind;
 	const char *region;
-	const char *resource;
-	bool		cluster;
-	double		timeout_secs;
-	const char *export_id;		/* export operations: the task identifier */
-	const char *writer;			/* cluster restores: the writer instance */
-} Operation;
+	const char *resource;		/* what the operation creates or changes */
+	const char *source;
+	const char *params_json;	/* the request by AWS names, secrets left out */
+	bool		wait;
+	double		timeout_secs;	/* of the wait only */
+
+	/* the request that starts it; the operation's id is known by then */
+	AwsRequest *(*build) (OpStart *start, int64 op_id);
+
+	/*
+	 * Optional, when the caller let the name be chosen: set resource (and
+	 * params_json) to the n-th candidate name (n = 1, 2, ...).  A candidate
+	 * another session is starting, or one the catalog knows, is skipped; one
+	 * AWS says is taken (error code name_taken) too.
+	 */
+	void		(*name) (OpStart *start, int n);
+	const char *name_taken;
+
+	/*
+	 * Optional: a failed reply that is ours after all (a retried create
+	 * whose first attempt AWS executed meets "AlreadyExists"): make it an
+	 * AWS_OK reply whose result describes the resource, and return true.
+	 */
+	bool		(*recover) (OpStart *start, int64 op_id, AwsRequest *req, AwsReply *reply);
+
+	/* after the call, for presigned requests: keep the URL out of what is kept */
+	void		(*after_call) (OpStart *start, AwsRequest *req, AwsReply *reply);
+
+	void	   *arg;			/* the function's own state */
+};
 
 /*
- * Record the intent to start an operation (committed on its own, so it
- * outlives the caller's transaction), after checking that a call can be
- * made at all.  Returns the operation id.
+ * Check that calls can be made at all in this session: the library is
+ * preloaded, the server is not a standby, and this is the database that
+ * holds the catalog.  Every SQL function calls this first.
  */
-extern int64 operation_insert(const char *kind, const char *region,
-							  const char *resource, const char *source,
-							  const char *params_json, const char *timeout_interval);
+extern void runner_check_ready(void);
+
+/* Start an operation and return its operations row (waited for with wait). */
+extern Datum runner_start(FunctionCallInfo fcinfo, OpStart *start);
 
 /*
- * After the call that starts op: write its outcome and the call's audit
- * rows in one transaction of their own; on failure raise the AWS error.
- * ok is applied when the call succeeded.  Returns the row's text form.
+ * A call that starts no operation (Describe, a sharing change): its audit
+ * rows are queued.  runner_call leaves a failed reply to the caller;
+ * runner_read raises it.  runner_change waits until the audit rows are
+ * committed, for calls that change something in AWS.
  */
-extern char *operation_record_start(const Operation *op, const AwsRequest *req,
-									const AwsReply *reply, const OpUpdate *ok);
+extern void runner_call(AwsRequest *req, AwsReply *reply);
+extern void runner_read(AwsRequest *req, AwsReply *reply, const char *extra_detail);
+extern void runner_change(AwsRequest *req, AwsReply *reply);
+
+/* A call made for operation op_id: its audit rows name it (queued). */
+extern void runner_call_for(int64 op_id, AwsRequest *req, AwsReply *reply);
 
 /*
- * Poll until op is finished or its timeout passes; returns the row of a
- * succeeded operation and raises an ERROR for any other end.
+ * Wait until operation op_id has finished; return its row when it
+ * succeeded, raise an ERROR for any other end.  When timeout_secs pass
+ * first, raise SQLSTATE 03000: the operation stays tracked.
  */
-extern char *operation_wait(const Operation *op);
-extern char *operation_wait_id(int64 op_id, double timeout_secs, bool mark_timed_out);
+extern CatalogOp *runner_wait(int64 op_id, double timeout_secs);
 
-/*
- * The operations row a starting function returns: row as recorded, or,
- * with wait, the row once op succeeded (an ERROR for any other end).
- */
-extern Datum operation_result(FunctionCallInfo fcinfo, const Operation *op, char *row,
-							  bool wait);
+/* Record a change to an operation and return its row once committed. */
+extern CatalogOp *runner_update(int64 op_id, const OpUpdate *u);
+
+/* Whether a session is making the call that starts op_id right now. */
+extern bool runner_call_in_flight(int64 op_id);
+
+extern Size runner_shmem_size(void);
+extern void runner_shmem_init(void);
 
 #endif

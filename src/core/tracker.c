@@ -5,10 +5,17 @@
  *
  * Shape, after pg_cron's launcher: the loop keeps AWS calls out of
  * transactions; it reads the unfinished operations in one short
- * transaction, asks AWS about them in batches (track.c), then commits
- * each change in a transaction of its own, so that a crash at any point
- * loses nothing that was committed and a restart simply re-checks every
+ * transaction, asks AWS about them in batches (poll.c), then hands each
+ * change to the catalog writer, so that a crash at any point loses
+ * nothing that was committed and a restart simply re-checks every
  * unfinished row with AWS.
+ *
+ * Tracking ends only when AWS reports an end, or when
+ * rds_backup.tracking_limit has passed since the request: a caller's
+ * timeout bounds its wait, never the tracking.  An operation whose
+ * starting call a session is making right now is left to that session;
+ * any other pending row (its session idle, busy elsewhere, or gone) is
+ * settled here within a round.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -38,11 +45,12 @@
 #include "core/catalog.h"
 #include "core/poll.h"
 #include "core/publish.h"
+#include "core/runner.h"
 #include "core/tracker.h"
+#include "core/writer.h"
 
-char	   *rb_database = NULL;
 int			rb_poll_interval_ms = 15000;
-int			rb_history_retention_min = 525600;	/* 1 year */
+int			rb_tracking_limit_s = 7 * 24 * 3600;
 char	   *rb_sns_topic_arn = NULL;
 char	   *rb_cloudwatch_namespace = NULL;
 
@@ -50,9 +58,6 @@ bool		am_rds_backup_tracker = false;
 
 /* Polling backs off to this multiple of poll_interval when nothing moves. */
 #define BACKOFF_FACTOR_MAX		8
-/* Rows deleted per transaction by the history sweep. */
-#define SWEEP_BATCH				1000
-#define SWEEP_EVERY_SECS		60
 /* Least time between two rounds that sessions asked for. */
 #define MIN_ROUND_GAP_MS		1000
 
@@ -62,7 +67,6 @@ typedef struct TrackerShared
 	int			pgprocno;		/* -1 when not running */
 	int			pid;
 	Oid			database_id;
-	ConditionVariable changed;	/* broadcast after an operation changed */
 	/* counters for rds_backup.tracker_status(), under mutex */
 	uint64		rounds;			/* rounds that polled AWS */
 	uint64		aws_calls;		/* Describe calls made by those rounds */
@@ -75,32 +79,29 @@ typedef struct TrackerShared
 } TrackerShared;
 
 static TrackerShared *tracker_shared = NULL;
-static shmem_request_hook_type prev_shmem_request_hook = NULL;
-static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 PGDLLEXPORT void rds_backup_tracker_main(Datum main_arg);
 
 void
 tracker_define_gucs(void)
 {
-	/* only the postmaster can define a PGC_POSTMASTER setting */
-	if (process_shared_preload_libraries_in_progress)
-		DefineCustomStringVariable("rds_backup.database",
-								   "Database whose operations the background worker tracks.",
-								   NULL,
-								   &rb_database, "postgres", PGC_POSTMASTER, 0,
-								   NULL, NULL, NULL);
 	DefineCustomIntVariable("rds_backup.poll_interval",
 							"Base period of the worker's AWS polling.",
 							"The worker backs off to 8 times this while nothing changes.",
 							&rb_poll_interval_ms, 15000, 100, 3600000,
 							PGC_SIGHUP, GUC_UNIT_MS,
 							NULL, NULL, NULL);
-	DefineCustomIntVariable("rds_backup.history_retention",
-							"Age after which finished operations and audit rows are deleted.",
-							"0 keeps everything.",
-							&rb_history_retention_min, 525600, 0, INT_MAX / 2,
-							PGC_SIGHUP, GUC_UNIT_MIN,
+	DefineCustomIntVariable("rds_backup.tracking_limit",
+							"Time after which an operation AWS has not finished ends as timed_out.",
+							"Until then the worker polls it, whatever timeout its caller waited with.",
+							&rb_tracking_limit_s, 7 * 24 * 3600, 1, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("rds_backup.visibility_grace",
+							"Time a resource an operation created may be missing from Describe before it counts as gone.",
+							"RDS is eventually consistent: a new resource may not show at once.",
+							&rb_visibility_grace_s, 300, 0, 86400,
+							PGC_SIGHUP, GUC_UNIT_S,
 							NULL, NULL, NULL);
 	DefineCustomStringVariable("rds_backup.sns_topic_arn",
 							   "SNS topic told about every finished operation.",
@@ -114,42 +115,30 @@ tracker_define_gucs(void)
 							   NULL, NULL, NULL);
 }
 
-static void
-tracker_shmem_request(void)
+Size
+tracker_shmem_size(void)
 {
-	if (prev_shmem_request_hook)
-		prev_shmem_request_hook();
-	RequestAddinShmemSpace(MAXALIGN(sizeof(TrackerShared)));
+	return MAXALIGN(sizeof(TrackerShared));
 }
 
-static void
-tracker_shmem_startup(void)
+void
+tracker_shmem_init(void)
 {
 	bool		found;
 
-	if (prev_shmem_startup_hook)
-		prev_shmem_startup_hook();
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	tracker_shared = ShmemInitStruct("rds_backup tracker", sizeof(TrackerShared), &found);
 	if (!found)
 	{
 		SpinLockInit(&tracker_shared->mutex);
 		tracker_shared->pgprocno = -1;
 		tracker_shared->database_id = InvalidOid;
-		ConditionVariableInit(&tracker_shared->changed);
 	}
-	LWLockRelease(AddinShmemInitLock);
 }
 
 void
 tracker_register(void)
 {
 	BackgroundWorker worker;
-
-	prev_shmem_request_hook = shmem_request_hook;
-	shmem_request_hook = tracker_shmem_request;
-	prev_shmem_startup_hook = shmem_startup_hook;
-	shmem_startup_hook = tracker_shmem_startup;
 
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -184,29 +173,10 @@ tracker_wake(void)
 		SetLatch(&ProcGlobal->allProcs[n].procLatch);
 }
 
-void
-tracker_signal_waiters(void)
-{
-	if (tracker_shared)
-		ConditionVariableBroadcast(&tracker_shared->changed);
-}
-
 bool
 tracker_is_running(void)
 {
 	return tracker_pgprocno() >= 0;
-}
-
-bool
-tracker_wait_for_change(long timeout_ms)
-{
-	if (!tracker_is_running())
-		return false;
-	ConditionVariablePrepareToSleep(&tracker_shared->changed);
-	(void) ConditionVariableTimedSleep(&tracker_shared->changed, timeout_ms,
-									   PG_WAIT_EXTENSION);
-	ConditionVariableCancelSleep();
-	return true;
 }
 
 static void
@@ -228,35 +198,33 @@ extension_installed(void)
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
-	PushActiveSnapshot(GetTransactionSnapshot());
 	found = OidIsValid(get_extension_oid("rds_backup", true));
-	catalog_prime_role_name();
-	PopActiveSnapshot();
+	/* audit rows are queued between transactions: look the role up now */
+	(void) catalog_role_name();
 	CommitTransactionCommand();
 	return found;
 }
 
 static List *
-load_unfinished(MemoryContext mcxt)
+load_unfinished(void)
 {
-	List	   *ops;
+	List	   *rows;
+	List	   *ops = NIL;
+	ListCell   *lc;
 
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "reading unfinished operations");
-	ops = catalog_unfinished_operations(mcxt);
-	PopActiveSnapshot();
-	CommitTransactionCommand();
+	rows = catalog_unfinished_operations();
 	pgstat_report_activity(STATE_IDLE, NULL);
+	foreach(lc, rows)
+		ops = lappend(ops, poll_op(lfirst(lc)));
 	return ops;
 }
 
 static bool
-update_has_changes(const OpUpdate *u)
+past_tracking_limit(const TrackedOp *op, TimestampTz now)
 {
-	return u->status || u->aws_status || u->progress >= 0 || u->resource_arn ||
-		u->error || u->resource;
+	return TimestampDifferenceExceeds(op->requested_at, now,
+									  (int) Min((int64) rb_tracking_limit_s * 1000, INT_MAX));
 }
 
 /*
@@ -267,12 +235,13 @@ update_has_changes(const OpUpdate *u)
 static int
 tracker_round(void)
 {
-	List	   *ops = load_unfinished(CurrentMemoryContext);
+	List	   *ops = load_unfinished();
 	List	   *groups = NIL;	/* List of List of TrackedOp */
 	ListCell   *lc;
 	int			changed = 0;
 	int			round_calls = 0;
 	TimestampTz now = GetCurrentTimestamp();
+	QueuePos	last = 0;
 
 	if (ops == NIL)
 		return -1;
@@ -284,20 +253,20 @@ tracker_round(void)
 		bool		placed = false;
 
 		/*
-		 * Its session is still making the call that starts it and will
+		 * Its session is making the call that starts it right now and will
 		 * record the outcome itself; judging it now would race that call.
 		 */
-		if (strcmp(op->status, "pending") == 0 && op->request_id == NULL &&
-			op->session_pid != 0 && BackendPidGetProc(op->session_pid) != NULL)
+		if (runner_call_in_flight(op->id))
 			continue;
 
-		if (op->deadline != DT_NOEND && now >= op->deadline)
+		if (past_tracking_limit(op, now))
 		{
 			OpUpdate	u = OP_UPDATE_INIT;
 
 			u.status = "timed_out";
-			u.error = "the operation did not finish within its timeout";
-			catalog_update_operation(op->id, &u, NIL);
+			u.error = psprintf("AWS reported no end within rds_backup.tracking_limit (%s); it is no longer polled",
+							   GetConfigOptionByName("rds_backup.tracking_limit", NULL, false));
+			last = catalog_update_operation(op->id, &u);
 			changed++;
 			continue;
 		}
@@ -306,7 +275,7 @@ tracker_round(void)
 			List	   *g = lfirst(gc);
 			TrackedOp  *first = linitial(g);
 
-			if (track_op_family(first) == track_op_family(op) &&
+			if (poll_family(first) == poll_family(op) &&
 				strcmp(first->region, op->region) == 0)
 			{
 				lfirst(gc) = lappend(g, op);
@@ -326,25 +295,28 @@ tracker_round(void)
 		int			calls;
 
 		pgstat_report_activity(STATE_RUNNING, "polling AWS");
-		calls = track_poll(g, &audit);
+		calls = poll_ops(g, &audit);
 		round_calls += calls;
 		SpinLockAcquire(&tracker_shared->mutex);
 		tracker_shared->aws_calls += calls;
 		tracker_shared->polled += list_length(g);
 		SpinLockRelease(&tracker_shared->mutex);
-		catalog_write_audit(audit, 0);
+		(void) catalog_write_audit(audit, 0);
 		foreach(oc, g)
 		{
 			TrackedOp  *op = lfirst(oc);
 
-			if (!update_has_changes(&op->u))
+			if (op_update_is_empty(&op->u))
 				continue;
-			catalog_update_operation(op->id, &op->u, NIL);
+			last = catalog_update_operation(op->id, &op->u);
 			changed++;
 		}
-		/* an interrupted call means SIGTERM: everything so far is saved */
+		/* an interrupted call means SIGTERM: everything so far is queued */
 		CHECK_FOR_INTERRUPTS();
 	}
+	/* the next round must read what this one changed */
+	if (last != 0)
+		catalog_wait(last);
 	SpinLockAcquire(&tracker_shared->mutex);
 	tracker_shared->rounds++;
 	tracker_shared->changes += changed;
@@ -356,56 +328,11 @@ tracker_round(void)
 	return changed;
 }
 
-/* Delete history older than rds_backup.history_retention, in small batches. */
-static void
-sweep_history(void)
-{
-	static const char *const sql[] = {
-		"WITH d AS (SELECT id FROM rds_backup.operations"
-		" WHERE finished_at < now() - make_interval(mins => $1::int)"
-		" LIMIT " CppAsString2(SWEEP_BATCH) ")"
-		" DELETE FROM rds_backup.operations o USING d WHERE o.id = d.id",
-		"WITH d AS (SELECT id FROM rds_backup.audit_log"
-		" WHERE called_at < now() - make_interval(mins => $1::int)"
-		" LIMIT " CppAsString2(SWEEP_BATCH) ")"
-		" DELETE FROM rds_backup.audit_log a USING d WHERE a.id = d.id",
-	};
-	size_t		i;
-
-	if (rb_history_retention_min <= 0)
-		return;
-	for (i = 0; i < lengthof(sql); i++)
-	{
-		uint64		deleted;
-
-		do
-		{
-			Oid			types[1] = {INT4OID};
-			Datum		values[1] = {Int32GetDatum(rb_history_retention_min)};
-
-			CHECK_FOR_INTERRUPTS();
-			SetCurrentStatementStartTimestamp();
-			StartTransactionCommand();
-			PushActiveSnapshot(GetTransactionSnapshot());
-			pgstat_report_activity(STATE_RUNNING, "deleting old history");
-			SPI_connect();
-			if (SPI_execute_with_args(sql[i], 1, types, values, NULL, false, 0) != SPI_OK_DELETE)
-				elog(ERROR, "history sweep failed");
-			deleted = SPI_processed;
-			SPI_finish();
-			PopActiveSnapshot();
-			CommitTransactionCommand();
-		} while (deleted == SWEEP_BATCH);
-	}
-	pgstat_report_activity(STATE_IDLE, NULL);
-}
-
 void
 rds_backup_tracker_main(Datum main_arg)
 {
 	MemoryContext round_cxt;
 	long		interval_ms;
-	volatile TimestampTz last_sweep = 0;
 	volatile bool warned_missing = false;
 	TimestampTz round_start = 0;
 
@@ -445,7 +372,6 @@ rds_backup_tracker_main(Datum main_arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 			interval_ms = rb_poll_interval_ms;
-			last_sweep = 0;		/* a new retention applies now */
 		}
 		ResetLatch(MyLatch);
 		MemoryContextReset(round_cxt);
@@ -472,12 +398,6 @@ rds_backup_tracker_main(Datum main_arg)
 				warned_missing = false;
 				changed = tracker_round();
 				publish_pending();
-				if (TimestampDifferenceExceeds(last_sweep, GetCurrentTimestamp(),
-											   SWEEP_EVERY_SECS * 1000))
-				{
-					sweep_history();
-					last_sweep = GetCurrentTimestamp();
-				}
 			}
 			MemoryContextSwitchTo(old);
 		}
@@ -520,46 +440,22 @@ rds_backup_tracker_main(Datum main_arg)
 	}
 }
 
-PG_FUNCTION_INFO_V1(rds_backup_tracker_status);
-
-/*
- * rds_backup.tracker_status(): what the worker is doing, for monitoring
- * and for tests that count its AWS calls.
- */
-Datum
-rds_backup_tracker_status(PG_FUNCTION_ARGS)
+void
+tracker_stats(TrackerStats *stats)
 {
-	TupleDesc	tupdesc;
-	Datum		values[10];
-	bool		nulls[10];
-	TrackerShared snap;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	memset(nulls, 0, sizeof(nulls));
+	memset(stats, 0, sizeof(TrackerStats));
 	if (tracker_shared == NULL)
-	{
-		memset(nulls, 1, sizeof(nulls));
-		values[0] = BoolGetDatum(false);
-		nulls[0] = false;
-		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
-	}
+		return;
 	SpinLockAcquire(&tracker_shared->mutex);
-	memcpy(&snap, tracker_shared, sizeof(snap));
+	stats->running = tracker_shared->pgprocno >= 0;
+	stats->pid = tracker_shared->pid;
+	stats->rounds = tracker_shared->rounds;
+	stats->aws_calls = tracker_shared->aws_calls;
+	stats->polled = tracker_shared->polled;
+	stats->changes = tracker_shared->changes;
+	stats->last_pending = tracker_shared->last_pending;
+	stats->last_calls = tracker_shared->last_calls;
+	stats->started_at = tracker_shared->started_at;
+	stats->last_round_at = tracker_shared->last_round_at;
 	SpinLockRelease(&tracker_shared->mutex);
-
-	values[0] = BoolGetDatum(snap.pgprocno >= 0);
-	values[1] = Int32GetDatum(snap.pid);
-	nulls[1] = snap.pgprocno < 0;
-	values[2] = Int64GetDatum((int64) snap.rounds);
-	values[3] = Int64GetDatum((int64) snap.aws_calls);
-	values[4] = Int64GetDatum((int64) snap.polled);
-	values[5] = Int64GetDatum((int64) snap.changes);
-	values[6] = Int32GetDatum(snap.last_pending);
-	values[9] = Int32GetDatum(snap.last_calls);
-	values[7] = TimestampTzGetDatum(snap.started_at);
-	nulls[7] = snap.started_at == 0;
-	values[8] = TimestampTzGetDatum(snap.last_round_at);
-	nulls[8] = snap.last_round_at == 0;
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

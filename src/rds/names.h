@@ -33,13 +33,4 @@ extern char *tags_to_json(List *tags);
 extern TagPair *tag_pair(const char *key, const char *value);
 extern List *tags_with_provenance(List *tags, const char *role, int64 op_id);
 
-/*
- * A snapshot to read from: an identifier (automated "rds:..." and AWS
- * Backup "awsbackup:..." ones included) or an ARN
- * arn:<partition>:rds:<region>:<account>:snapshot:<id> ("cluster-snapshot"
- * for cluster snapshots), e.g. one shared from another account.  Returns
- * the ARN's region, or NULL for an identifier.
- */
-extern char *validate_snapshot_ref(const char *argname, const char *value, bool cluster);
-
 #endif

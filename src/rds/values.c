@@ -16,6 +16,7 @@
 #include "utils/builtins.h"
 
 #include "aws/endpoint.h"
+#include "rds/arn.h"
 #include "rds/names.h"
 #include "rds/values.h"
 
@@ -24,40 +25,6 @@
 #define IAM_MAX_ROLE_PATH	512
 #define KMS_MAX_ALIAS		256
 #define EXPORT_ONLY_MAX_NAME	64
-
-const char *
-aws_partition_of_region(const char *region)
-{
-	if (strncmp(region, "cn-", 3) == 0)
-		return "aws-cn";
-	if (strncmp(region, "us-gov-", 7) == 0)
-		return "aws-us-gov";
-	if (strncmp(region, "us-isob-", 8) == 0)
-		return "aws-iso-b";
-	if (strncmp(region, "us-iso-", 7) == 0)
-		return "aws-iso";
-	return "aws";
-}
-
-static bool
-partition_is_known(const char *p)
-{
-	return strcmp(p, "aws") == 0 || strcmp(p, "aws-cn") == 0 ||
-		strcmp(p, "aws-us-gov") == 0;
-}
-
-static bool
-all_digits(const char *s, size_t n)
-{
-	size_t		i;
-
-	if (strlen(s) != n)
-		return false;
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
 
 static bool
 is_hex(char c)
@@ -92,50 +59,6 @@ is_kms_key_id(const char *s)
 	return *p == '\0';
 }
 
-/*
- * Split an ARN into its six parts; the resource (last part) may itself
- * contain colons.  Returns false unless it has all six.
- */
-static bool
-split_arn(const char *arn, char *parts[6])
-{
-	char	   *copy = pstrdup(arn);
-	char	   *p = copy;
-	int			i;
-
-	for (i = 0; i < 5; i++)
-	{
-		char	   *colon = strchr(p, ':');
-
-		if (colon == NULL)
-			return false;
-		*colon = '\0';
-		parts[i] = p;
-		p = colon + 1;
-	}
-	parts[5] = p;
-	return strcmp(parts[0], "arn") == 0;
-}
-
-/*
- * The partition and region parts of an ARN: a known partition, a region
- * of that partition.  Returns NULL when fine, else the problem.
- */
-static const char *
-partition_region_problem(const char *partition, const char *region, bool region_required)
-{
-	if (!partition_is_known(partition))
-		return psprintf("\"%s\" is not an AWS partition (aws, aws-cn or aws-us-gov).",
-						partition);
-	if (region[0] == '\0' && !region_required)
-		return NULL;
-	if (!endpoint_region_is_valid(region))
-		return psprintf("\"%s\" is not an AWS region.", region);
-	if (strcmp(aws_partition_of_region(region), partition) != 0)
-		return psprintf("Region %s is not in partition %s.", region, partition);
-	return NULL;
-}
-
 static void
 invalid_value(const char *what, const char *value, const char *argname,
 			  const char *problem, const char *hint)
@@ -145,66 +68,6 @@ invalid_value(const char *what, const char *value, const char *argname,
 			 errmsg("invalid %s \"%s\" in %s", what, value, argname),
 			 problem ? errdetail("%s", problem) : 0,
 			 hint ? errhint("%s", hint) : 0));
-}
-
-/*
- * arn:<partition>:rds:<region>:<account>:snapshot:<id> or
- * ...:cluster-snapshot:<id>.  Automated snapshots carry "rds:" before the
- * identifier, AWS Backup ones "awsbackup:".
- */
-SnapshotArn *
-validate_snapshot_arn(const char *argname, const char *arn)
-{
-	static const char *const hint =
-		"A DB snapshot ARN looks like arn:aws:rds:us-east-1:123456789012:snapshot:orders-prod-20261125t030000; "
-		"a DB cluster snapshot ARN has cluster-snapshot in place of snapshot.";
-	char	   *parts[6];
-	char	   *colon;
-	char	   *type;
-	char	   *id;
-	const char *problem;
-	SnapshotArn *r;
-
-	if (!split_arn(arn, parts))
-		invalid_value("snapshot ARN", arn, argname,
-					  "It is not an ARN (arn:partition:service:region:account:resource).", hint);
-	if (strcmp(parts[2], "rds") != 0)
-		invalid_value("snapshot ARN", arn, argname,
-					  psprintf("It is an ARN of service \"%s\", not of RDS.", parts[2]), hint);
-	if ((problem = partition_region_problem(parts[1], parts[3], true)) != NULL)
-		invalid_value("snapshot ARN", arn, argname, problem, hint);
-	if (!all_digits(parts[4], 12))
-		invalid_value("snapshot ARN", arn, argname,
-					  "The account must be 12 digits.", hint);
-
-	type = pstrdup(parts[5]);
-	colon = strchr(type, ':');
-	if (colon == NULL)
-		invalid_value("snapshot ARN", arn, argname,
-					  "The resource must be snapshot:<identifier> or cluster-snapshot:<identifier>.",
-					  hint);
-	*colon = '\0';
-	id = colon + 1;
-	if (strcmp(type, "snapshot") != 0 && strcmp(type, "cluster-snapshot") != 0)
-		invalid_value("snapshot ARN", arn, argname,
-					  psprintf("It names a resource of type \"%s\"; only DB snapshots and DB cluster snapshots can be exported.",
-							   type),
-					  hint);
-	if (strncmp(id, "rds:", 4) == 0)
-		id += 4;
-	else if (strncmp(id, "awsbackup:", 10) == 0)
-		id += 10;
-	if ((problem = identifier_problem(id, RDS_MAX_SNAPSHOT_ID)) != NULL)
-		invalid_value("snapshot ARN", arn, argname,
-					  psprintf("Its snapshot identifier is invalid: %s", problem), hint);
-
-	r = palloc0(sizeof(SnapshotArn));
-	r->partition = parts[1];
-	r->region = parts[3];
-	r->account = parts[4];
-	r->cluster = strcmp(type, "cluster-snapshot") == 0;
-	r->snapshot = pstrdup(colon + 1);
-	return r;
 }
 
 /*
@@ -338,26 +201,18 @@ validate_iam_role_arn(const char *argname, const char *arn)
 {
 	static const char *const hint =
 		"An IAM role ARN looks like arn:aws:iam::123456789012:role/rds-s3-export.";
-	char	   *parts[6];
+	AwsArn		a;
 	const char *problem;
 	const char *res;
 	const char *name;
 	const char *p;
 
-	if (!split_arn(arn, parts))
-		invalid_value("IAM role ARN", arn, argname,
-					  "It is not an ARN (arn:partition:iam::account:role/name).", hint);
-	if (strcmp(parts[2], "iam") != 0)
-		invalid_value("IAM role ARN", arn, argname,
-					  psprintf("It is an ARN of service \"%s\", not of IAM.", parts[2]), hint);
-	if ((problem = partition_region_problem(parts[1], parts[3], false)) != NULL)
+	if ((problem = arn_read(arn, "iam", false, &a)) != NULL)
 		invalid_value("IAM role ARN", arn, argname, problem, hint);
-	if (parts[3][0] != '\0')
+	if (a.region[0] != '\0')
 		invalid_value("IAM role ARN", arn, argname,
 					  "IAM ARNs have no region part (arn:aws:iam::...).", hint);
-	if (!all_digits(parts[4], 12))
-		invalid_value("IAM role ARN", arn, argname, "The account must be 12 digits.", hint);
-	res = parts[5];
+	res = a.resource;
 	if (strncmp(res, "role/", 5) != 0)
 		invalid_value("IAM role ARN", arn, argname,
 					  "The resource must be role/<name> (this is not a role).", hint);
@@ -399,36 +254,29 @@ validate_kms_key_id(const char *argname, const char *key, const char *region)
 
 	if (strncmp(key, "arn:", 4) == 0)
 	{
-		char	   *parts[6];
+		AwsArn		a;
 		const char *problem;
 
-		if (!split_arn(key, parts))
-			invalid_value("KMS key", key, argname, "It is not a complete ARN.", hint);
-		if (strcmp(parts[2], "kms") != 0)
-			invalid_value("KMS key", key, argname,
-						  psprintf("It is an ARN of service \"%s\", not of KMS.", parts[2]), hint);
-		if ((problem = partition_region_problem(parts[1], parts[3], true)) != NULL)
+		if ((problem = arn_read(key, "kms", true, &a)) != NULL)
 			invalid_value("KMS key", key, argname, problem, hint);
-		if (!all_digits(parts[4], 12))
-			invalid_value("KMS key", key, argname, "The account must be 12 digits.", hint);
-		if (region && strcmp(parts[3], region) != 0)
+		if (region && strcmp(a.region, region) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("KMS key \"%s\" in %s is in region %s, not in %s",
-							key, argname, parts[3], region),
+							key, argname, a.region, region),
 					 errdetail("KMS keys are regional: use a key of the region where the data is written.")));
-		if (strncmp(parts[5], "key/", 4) == 0)
+		if (strncmp(a.resource, "key/", 4) == 0)
 		{
-			if (!is_kms_key_id(parts[5] + 4))
+			if (!is_kms_key_id(a.resource + 4))
 				invalid_value("KMS key", key, argname,
 							  "A key id is a UUID (1234abcd-12ab-34cd-56ef-1234567890ab) or mrk- and 32 hex digits.",
 							  hint);
 			return;
 		}
-		if (strncmp(parts[5], "alias/", 6) != 0)
+		if (strncmp(a.resource, "alias/", 6) != 0)
 			invalid_value("KMS key", key, argname,
 						  "The resource must be key/<key id> or alias/<name>.", hint);
-		alias = parts[5];
+		alias = a.resource;
 	}
 	else if (strncmp(key, "alias/", 6) == 0)
 		alias = key;

@@ -13,20 +13,6 @@
 /* Longest export task identifier StartExportTask accepts. */
 #define RDS_MAX_EXPORT_ID	60
 
-/* A DB snapshot or DB cluster snapshot ARN, taken apart. */
-typedef struct SnapshotArn
-{
-	char	   *partition;		/* aws, aws-cn, aws-us-gov */
-	char	   *region;
-	char	   *account;
-	bool		cluster;		/* cluster-snapshot: rather than snapshot: */
-	char	   *snapshot;		/* identifier, with "rds:" etc. when automated */
-} SnapshotArn;
-
-/* The AWS partition a region belongs to ("aws" for the commercial ones). */
-extern const char *aws_partition_of_region(const char *region);
-
-extern SnapshotArn *validate_snapshot_arn(const char *argname, const char *arn);
 extern void validate_s3_bucket(const char *argname, const char *bucket);
 extern char *validate_s3_prefix(const char *argname, const char *prefix);
 extern void validate_iam_role_arn(const char *argname, const char *arn);

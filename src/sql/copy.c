@@ -21,7 +21,6 @@
 #include "utils/jsonb.h"
 
 #include "aws/endpoint.h"
-#include "core/poll.h"
 #include "core/runner.h"
 #include "rds/actions.h"
 #include "rds/arn.h"
@@ -45,10 +44,7 @@ describe_source(bool cluster, const char *region, const char *source)
 	List	   *snaps;
 	char	   *marker;
 
-	aws_call(req, &reply);
-	catalog_write_audit(reply.audit, 0);
-	if (reply.outcome != AWS_OK)
-		aws_raise(req, &reply, "Nothing was copied.");
+	runner_read(req, &reply, "Nothing was copied.");
 	snaps = rds_read_snapshot_list(cluster, &reply, &marker);
 	if (snaps == NIL)
 		ereport(ERROR,
@@ -58,21 +54,54 @@ describe_source(bool cluster, const char *region, const char *source)
 	return linitial(snaps);
 }
 
+typedef struct CopyStart
+{
+	bool		cluster;
+	const char *wire_source;	/* as sent: the ARN when it is in another region */
+	const char *source_region;	/* NULL within a region */
+	const char *source_arn;
+	const char *kms_key_id;
+	bool		copy_tags;
+	List	   *tags;
+} CopyStart;
+
+static AwsRequest *
+build_copy(OpStart *start, int64 op_id)
+{
+	CopyStart  *c = start->arg;
+	List	   *all_tags;
+	AwsRequest *req;
+
+	all_tags = tags_with_provenance(c->tags, GetUserNameFromId(GetUserId(), false), op_id);
+	all_tags = lappend(all_tags, tag_pair(TAG_SOURCE_ARN, c->source_arn));
+	req = rds_copy_snapshot_request(c->cluster, start->region, c->wire_source,
+									start->resource, c->kms_key_id, c->copy_tags, all_tags);
+	if (c->source_region)
+		presign_add_url(req, c->source_region);
+	return req;
+}
+
+static void
+scrub_copy(OpStart *start, AwsRequest *req, AwsReply *reply)
+{
+	if (((CopyStart *) start->arg)->source_region)
+		presign_scrub_reply(req, reply);
+}
+
 static Datum
 copy_snapshot(FunctionCallInfo fcinfo, bool cluster)
 {
-	char	   *source = arg_text(fcinfo, 0, "source");
-	char	   *target = arg_text(fcinfo, 1, "target");
+	char	   *source;
+	char	   *target;
 	char	   *source_region_arg = arg_text_or_null(fcinfo, 2);
 	char	   *kms_key_id = arg_text_or_null(fcinfo, 3);
 	bool		copy_tags = arg_bool(fcinfo, 4, "copy_tags");
 	Jsonb	   *tags_arg = PG_ARGISNULL(5) ? NULL : PG_GETARG_JSONB_P(5);
 	bool		wait = arg_bool(fcinfo, 6, "wait");
 	double		timeout_secs;
-	char	   *timeout = arg_timeout(fcinfo, 7, "timeout", &timeout_secs);
 	char	   *region_arg = arg_text_or_null(fcinfo, 8);
 	const char *what = cluster ? "DB cluster snapshot" : "DB snapshot";
-	RdsArn	   *arn;
+	SnapshotArn *arn;
 	List	   *tags;
 	ListCell   *lc;
 	char	   *region;
@@ -81,16 +110,16 @@ copy_snapshot(FunctionCallInfo fcinfo, bool cluster)
 	bool		foreign;
 	RdsSnapshot *src;
 	const char *wire_source;
-	Operation	op;
 	StringInfoData params;
-	List	   *all_tags;
-	AwsRequest *req;
-	AwsReply	reply;
-	OpUpdate	ok = OP_UPDATE_INIT;
-	char	   *row;
+	CopyStart	c;
+	OpStart		start;
 
+	runner_check_ready();
+	source = arg_text(fcinfo, 0, "source");
+	target = arg_text(fcinfo, 1, "target");
 	/* everything the caller gave is checked before any AWS call */
-	arn = arn_parse_snapshot_source("source", source, cluster);
+	(void) arg_timeout(fcinfo, 7, "timeout", &timeout_secs);
+	arn = arn_snapshot_ref("source", source, cluster);
 	validate_identifier("target", cluster ? "DB cluster snapshot identifier" :
 						"DB snapshot identifier", target, RDS_MAX_SNAPSHOT_ID);
 	if (source_region_arg)
@@ -151,12 +180,14 @@ copy_snapshot(FunctionCallInfo fcinfo, bool cluster)
 	/* a copy from another region names its source by ARN */
 	wire_source = cross_region ? src->arn : source;
 
-	memset(&op, 0, sizeof(op));
-	op.kind = cluster ? "copy_cluster_snapshot" : "copy_snapshot";
-	op.region = region;
-	op.resource = target;
-	op.cluster = cluster;
-	op.timeout_secs = timeout_secs;
+	memset(&c, 0, sizeof(c));
+	c.cluster = cluster;
+	c.wire_source = wire_source;
+	c.source_region = cross_region ? source_region : NULL;
+	c.source_arn = src->arn;
+	c.kms_key_id = kms_key_id;
+	c.copy_tags = copy_tags;
+	c.tags = tags;
 
 	initStringInfo(&params);
 	appendStringInfo(&params, "{\"%s\":%s,\"%s\":%s,\"SourceRegion\":%s,"
@@ -166,34 +197,19 @@ copy_snapshot(FunctionCallInfo fcinfo, bool cluster)
 					 cluster ? "TargetDBClusterSnapshotIdentifier" : "TargetDBSnapshotIdentifier",
 					 json_string(target), json_string(cross_region ? source_region : NULL),
 					 json_string(kms_key_id), copy_tags ? "true" : "false", tags_to_json(tags));
-	op.id = operation_insert(op.kind, region, target, wire_source, params.data, timeout);
 
-	all_tags = tags_with_provenance(tags, GetUserNameFromId(GetUserId(), false), op.id);
-	all_tags = lappend(all_tags, tag_pair(TAG_SOURCE_ARN, src->arn));
-
-	req = rds_copy_snapshot_request(cluster, region, wire_source, target, kms_key_id,
-									copy_tags, all_tags);
-	if (cross_region)
-		presign_add_url(req, source_region);
-	aws_call(req, &reply);
-	if (cross_region)
-		presign_scrub_reply(req, &reply);
-	if (reply.outcome == AWS_OK)
-	{
-		RdsSnapshot *s = rds_read_snapshot_result(cluster, &reply);
-		const char *outcome = track_status_outcome(op.kind, s->status);
-
-		ok.status = strcmp(outcome, "in_progress") == 0 ? "in_progress" : outcome;
-		ok.aws_status = s->status;
-		ok.progress = strcmp(outcome, "succeeded") == 0 ? 100 : s->progress;
-		ok.resource_arn = s->arn;
-		ok.request_id = reply.request_id;
-	}
-	row = operation_record_start(&op, req, &reply, &ok);
-	if (wait)
-		row = operation_wait(&op);
-	CHECK_FOR_INTERRUPTS();
-	PG_RETURN_DATUM(catalog_row_datum(fcinfo, row));
+	memset(&start, 0, sizeof(start));
+	start.kind = cluster ? "copy_cluster_snapshot" : "copy_snapshot";
+	start.region = region;
+	start.resource = target;
+	start.source = wire_source;
+	start.params_json = params.data;
+	start.wait = wait;
+	start.timeout_secs = timeout_secs;
+	start.build = build_copy;
+	start.after_call = scrub_copy;
+	start.arg = &c;
+	return runner_start(fcinfo, &start);
 }
 
 /*

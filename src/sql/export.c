@@ -21,6 +21,7 @@
 #include "aws/endpoint.h"
 #include "core/runner.h"
 #include "rds/actions.h"
+#include "rds/arn.h"
 #include "rds/names.h"
 #include "rds/values.h"
 #include "sql/args.h"
@@ -43,14 +44,12 @@ PG_FUNCTION_INFO_V1(rds_cancel_export);
  * "-3" ... when taken.
  */
 static char *
-auto_export_id(const char *snapshot, int attempt, const char *region)
+auto_export_base(const char *snapshot)
 {
 	const char *name = strrchr(snapshot, ':');
 	pg_time_t	now = (pg_time_t) time(NULL);
 	struct pg_tm *tm = pg_gmtime(&now);
 	StringInfoData base;
-	char	   *stamped;
-	int			n = attempt;
 
 	name = name ? name + 1 : snapshot;
 	initStringInfo(&base);
@@ -73,17 +72,9 @@ auto_export_id(const char *snapshot, int attempt, const char *region)
 		resetStringInfo(&base);
 		appendStringInfoString(&base, "export");
 	}
-	stamped = psprintf("%s-%04d%02d%02dt%02d%02d%02d", base.data,
-					   tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday,
-					   tm->tm_hour, tm->tm_min, tm->tm_sec);
-	for (;;)
-	{
-		char	   *id = n <= 1 ? pstrdup(stamped) : psprintf("%s-%d", stamped, n);
-
-		if (!catalog_resource_in_use("export", region, id))
-			return id;
-		n++;
-	}
+	return psprintf("%s-%04d%02d%02dt%02d%02d%02d", base.data,
+					tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday,
+					tm->tm_hour, tm->tm_min, tm->tm_sec);
 }
 
 static char *
@@ -104,19 +95,56 @@ json_string_list(List *values)
 	return buf.data;
 }
 
-/* What an export task status means for its operation. */
-static const char *
-export_status_outcome(const char *status)
+typedef struct ExportStart
 {
-	if (status == NULL)
-		return "in_progress";
-	if (pg_strcasecmp(status, "COMPLETE") == 0)
-		return "succeeded";
-	if (pg_strcasecmp(status, "FAILED") == 0)
-		return "failed";
-	if (pg_strcasecmp(status, "CANCELED") == 0)
-		return "canceled";
-	return "in_progress";
+	const char *snapshot_arn;
+	const char *source_snapshot;
+	const char *s3_bucket;
+	const char *iam_role_arn;
+	const char *kms_key_id;
+	const char *s3_prefix;
+	List	   *export_only;
+	char	   *base;			/* of automatic names */
+} ExportStart;
+
+static char *
+export_params(const ExportStart *e, const char *export_id)
+{
+	StringInfoData params;
+
+	initStringInfo(&params);
+	appendStringInfo(&params,
+					 "{\"ExportTaskIdentifier\":%s,\"SourceArn\":%s,\"S3BucketName\":%s,"
+					 "\"IamRoleArn\":%s,\"KmsKeyId\":%s",
+					 json_string(export_id), json_string(e->snapshot_arn),
+					 json_string(e->s3_bucket), json_string(e->iam_role_arn),
+					 json_string(e->kms_key_id));
+	if (e->s3_prefix)
+		appendStringInfo(&params, ",\"S3Prefix\":%s", json_string(e->s3_prefix));
+	if (e->export_only)
+		appendStringInfo(&params, ",\"ExportOnly\":%s", json_string_list(e->export_only));
+	appendStringInfoChar(&params, '}');
+	return params.data;
+}
+
+/* The n-th automatic name: the base, then base-2, base-3 ... */
+static void
+name_export(OpStart *start, int n)
+{
+	ExportStart *e = start->arg;
+
+	start->resource = n <= 1 ? e->base : psprintf("%s-%d", e->base, n);
+	start->params_json = export_params(e, start->resource);
+}
+
+static AwsRequest *
+build_export(OpStart *start, int64 op_id)
+{
+	ExportStart *e = start->arg;
+
+	return rds_start_export_task_request(start->region, start->resource, e->snapshot_arn,
+										 e->s3_bucket, e->iam_role_arn, e->kms_key_id,
+										 e->s3_prefix, e->export_only);
 }
 
 /*
@@ -138,17 +166,16 @@ rds_export_snapshot(PG_FUNCTION_ARGS)
 	char	   *export_id = arg_text_or_null(fcinfo, 6);
 	bool		wait = arg_bool(fcinfo, 7, "wait");
 	double		timeout_secs;
-	char	   *timeout = arg_timeout(fcinfo, 8, "timeout", &timeout_secs);
 	char	   *region_arg = arg_text_or_null(fcinfo, 9);
-	bool		auto_id = (export_id == NULL);
 	List	   *export_only = NIL;
 	SnapshotArn *source;
 	char	   *region;
-	Operation	op;
-	int			attempt;
-	char	   *row = NULL;
+	ExportStart e;
+	OpStart		start;
 
-	source = validate_snapshot_arn("snapshot_arn", snapshot_arn);
+	runner_check_ready();
+	(void) arg_timeout(fcinfo, 8, "timeout", &timeout_secs);
+	source = arn_snapshot("snapshot_arn", snapshot_arn, SNAPSHOT_EITHER);
 	validate_s3_bucket("s3_bucket", s3_bucket);
 	validate_iam_role_arn("iam_role_arn", iam_role_arn);
 	validate_kms_key_id("kms_key_id", kms_key_id, NULL);
@@ -167,78 +194,35 @@ rds_export_snapshot(PG_FUNCTION_ARGS)
 				 errdetail("A snapshot is exported in its own region."),
 				 errhint("Omit region, or pass region => '%s'.", source->region)));
 
-	memset(&op, 0, sizeof(op));
-	op.kind = "export";
-	op.region = region;
-	op.cluster = source->cluster;
-	op.timeout_secs = timeout_secs;
+	memset(&e, 0, sizeof(e));
+	e.snapshot_arn = snapshot_arn;
+	e.source_snapshot = source->snapshot;
+	e.s3_bucket = s3_bucket;
+	e.iam_role_arn = iam_role_arn;
+	e.kms_key_id = kms_key_id;
+	e.s3_prefix = s3_prefix;
+	e.export_only = export_only;
 
-	for (attempt = 1; attempt <= AUTO_ID_ATTEMPTS; attempt++)
+	memset(&start, 0, sizeof(start));
+	start.kind = "export";
+	start.region = region;
+	start.source = snapshot_arn;
+	start.wait = wait;
+	start.timeout_secs = timeout_secs;
+	start.build = build_export;
+	start.arg = &e;
+	if (export_id)
 	{
-		AwsRequest *req;
-		AwsReply	reply;
-		OpUpdate	ok = OP_UPDATE_INIT;
-		StringInfoData params;
-
-		if (auto_id)
-			export_id = auto_export_id(source->snapshot, attempt, region);
-		op.resource = export_id;
-		op.export_id = export_id;
-
-		initStringInfo(&params);
-		appendStringInfo(&params,
-						 "{\"ExportTaskIdentifier\":%s,\"SourceArn\":%s,\"S3BucketName\":%s,"
-						 "\"IamRoleArn\":%s,\"KmsKeyId\":%s",
-						 json_string(export_id), json_string(snapshot_arn),
-						 json_string(s3_bucket), json_string(iam_role_arn),
-						 json_string(kms_key_id));
-		if (s3_prefix)
-			appendStringInfo(&params, ",\"S3Prefix\":%s", json_string(s3_prefix));
-		if (export_only)
-			appendStringInfo(&params, ",\"ExportOnly\":%s", json_string_list(export_only));
-		appendStringInfoChar(&params, '}');
-		op.id = operation_insert(op.kind, region, export_id, snapshot_arn,
-								 params.data, timeout);
-
-		req = rds_start_export_task_request(region, export_id, snapshot_arn, s3_bucket,
-											iam_role_arn, kms_key_id, s3_prefix,
-											export_only);
-		aws_call(req, &reply);
-
-		/* someone else took the automatic name first: pick the next one */
-		if (auto_id && reply.outcome == AWS_ERROR_REPLY && attempt < AUTO_ID_ATTEMPTS &&
-			strcmp(reply.error_code, "ExportTaskAlreadyExists") == 0)
-		{
-			OpUpdate	u = OP_UPDATE_INIT;
-
-			u.status = "failed";
-			u.error = aws_reply_error_text(req, &reply);
-			catalog_update_operation(op.id, &u, reply.audit);
-			continue;
-		}
-
-		if (reply.outcome == AWS_OK)
-		{
-			RdsExportTask *t = rds_read_export_task_result(&reply);
-
-			ok.status = export_status_outcome(t->status);
-			ok.aws_status = t->status;
-			if (t->progress >= 0 && t->progress <= 100)
-				ok.progress = t->progress;
-			ok.request_id = reply.request_id;
-			if (strcmp(ok.status, "succeeded") == 0)
-				ok.progress = 100;
-			else if (strcmp(ok.status, "failed") == 0)
-				ok.error = t->failure_cause ? t->failure_cause :
-					psprintf("AWS reports status \"%s\"", t->status);
-		}
-		row = operation_record_start(&op, req, &reply, &ok);
-		break;
+		start.resource = export_id;
+		start.params_json = export_params(&e, export_id);
 	}
-	if (wait)
-		row = operation_wait(&op);
-	CHECK_FOR_INTERRUPTS();
-	PG_RETURN_DATUM(catalog_row_datum(fcinfo, row));
+	else
+	{
+		e.base = auto_export_base(source->snapshot);
+		start.name = name_export;
+		start.name_taken = "ExportTaskAlreadyExists";
+	}
+	return runner_start(fcinfo, &start);
 }
 
 static Datum
@@ -263,6 +247,7 @@ rds_export_tasks(PG_FUNCTION_ARGS)
 	char	   *region;
 	char	   *marker = NULL;
 
+	runner_check_ready();
 	if (export_id)
 		validate_identifier("export_id", "export task identifier", export_id,
 							RDS_MAX_EXPORT_ID);
@@ -277,10 +262,7 @@ rds_export_tasks(PG_FUNCTION_ARGS)
 		List	   *tasks;
 		ListCell   *lc;
 
-		aws_call(req, &reply);
-		catalog_write_audit(reply.audit, 0);
-		if (reply.outcome != AWS_OK)
-			aws_raise(req, &reply, NULL);
+		runner_read(req, &reply, NULL);
 		tasks = rds_read_export_task_list(&reply, &marker);
 		foreach(lc, tasks)
 		{
@@ -341,7 +323,7 @@ rds_export_tasks(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-char *
+CatalogOp *
 export_cancel(const char *region, const char *export_id, int64 op_id, bool always_mark)
 {
 	AwsRequest *req = rds_cancel_export_task_request(region, export_id);
@@ -349,18 +331,15 @@ export_cancel(const char *region, const char *export_id, int64 op_id, bool alway
 	OpUpdate	u = OP_UPDATE_INIT;
 	RdsExportTask *t;
 
-	aws_call(req, &reply);
-	if (reply.outcome != AWS_OK)
-	{
-		catalog_write_audit(reply.audit, op_id);
-		aws_raise(req, &reply, NULL);
-	}
-	t = rds_read_export_task_result(&reply);
 	if (op_id == 0)
-	{
-		catalog_write_audit(reply.audit, 0);
+		runner_change(req, &reply);
+	else
+		runner_call_for(op_id, req, &reply);
+	if (reply.outcome != AWS_OK)
+		aws_raise(req, &reply, NULL);
+	if (op_id == 0)
 		return NULL;
-	}
+	t = rds_read_export_task_result(&reply);
 	u.aws_status = t->status;
 	if (always_mark ||
 		(t->status && (pg_strcasecmp(t->status, "CANCELING") == 0 ||
@@ -369,7 +348,7 @@ export_cancel(const char *region, const char *export_id, int64 op_id, bool alway
 		u.status = "canceled";
 		u.error = psprintf("canceled by %s", GetUserNameFromId(GetUserId(), false));
 	}
-	return catalog_update_operation(op_id, &u, reply.audit);
+	return runner_update(op_id, &u);
 }
 
 /*
@@ -383,8 +362,9 @@ rds_cancel_export(PG_FUNCTION_ARGS)
 	char	   *export_id = arg_text(fcinfo, 0, "export_id");
 	char	   *region_arg = arg_text_or_null(fcinfo, 1);
 	char	   *region;
-	char	   *row;
+	CatalogOp  *row;
 
+	runner_check_ready();
 	validate_identifier("export_id", "export task identifier", export_id,
 						RDS_MAX_EXPORT_ID);
 	region = endpoint_resolve_region(region_arg);
@@ -392,5 +372,5 @@ rds_cancel_export(PG_FUNCTION_ARGS)
 						catalog_find_export_operation(region, export_id), false);
 	if (row == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_DATUM(catalog_row_datum(fcinfo, row));
+	PG_RETURN_DATUM(catalog_row_datum(fcinfo, row->row_text));
 }

@@ -55,16 +55,39 @@ describe_instance(const char *region, const char *db_instance, const char *nothi
 	AwsReply	reply;
 	RdsInstanceBrief *b;
 
-	aws_call(req, &reply);
-	catalog_write_audit(reply.audit, 0);
-	if (reply.outcome != AWS_OK)
-		aws_raise(req, &reply, nothing_done);
+	runner_read(req, &reply, nothing_done);
 	b = rds_read_instance_brief(&reply);
 	if (b == NULL || b->arn == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("DB instance \"%s\" not found in region %s", db_instance, region)));
 	return b;
+}
+
+typedef struct ReplicateStart
+{
+	const char *source_arn;
+	const char *source_region;
+	int			retention;
+	const char *kms_key_id;
+} ReplicateStart;
+
+static AwsRequest *
+build_replicate(OpStart *start, int64 op_id)
+{
+	ReplicateStart *r = start->arg;
+	AwsRequest *req;
+
+	req = rds_start_backup_replication_request(start->region, r->source_arn, r->retention,
+											   r->kms_key_id);
+	presign_add_url(req, r->source_region);
+	return req;
+}
+
+static void
+scrub_replicate(OpStart *start, AwsRequest *req, AwsReply *reply)
+{
+	presign_scrub_reply(req, reply);
 }
 
 /*
@@ -74,22 +97,22 @@ describe_instance(const char *region, const char *db_instance, const char *nothi
 Datum
 rds_replicate_backups(PG_FUNCTION_ARGS)
 {
-	char	   *db_instance = arg_text(fcinfo, 0, "db_instance");
-	char	   *destination = arg_text(fcinfo, 1, "destination_region");
+	char	   *db_instance;
+	char	   *destination;
 	int			retention;
 	char	   *kms_key_id = arg_text_or_null(fcinfo, 3);
 	bool		wait = arg_bool(fcinfo, 4, "wait");
 	double		timeout_secs;
-	char	   *timeout = arg_timeout(fcinfo, 5, "timeout", &timeout_secs);
 	char	   *region_arg = arg_text_or_null(fcinfo, 6);
 	char	   *region;
 	RdsInstanceBrief *inst;
-	Operation	op;
-	AwsRequest *req;
-	AwsReply	reply;
-	OpUpdate	ok = OP_UPDATE_INIT;
-	char	   *row;
+	ReplicateStart r;
+	OpStart		start;
 
+	runner_check_ready();
+	db_instance = arg_text(fcinfo, 0, "db_instance");
+	destination = arg_text(fcinfo, 1, "destination_region");
+	(void) arg_timeout(fcinfo, 5, "timeout", &timeout_secs);
 	validate_identifier("db_instance", "DB instance identifier", db_instance, RDS_MAX_DB_ID);
 	validate_region_arg("destination_region", destination);
 	if (PG_ARGISNULL(2))
@@ -116,41 +139,27 @@ rds_replicate_backups(PG_FUNCTION_ARGS)
 						   destination),
 				 errhint("Pass kms_key_id => '<key id, alias or ARN in %s>'.", destination)));
 
-	memset(&op, 0, sizeof(op));
-	op.kind = "replicate_backups";
-	op.region = destination;
-	op.resource = db_instance;
-	op.timeout_secs = timeout_secs;
-	op.id = operation_insert(op.kind, destination, db_instance, inst->arn,
-							 psprintf("{\"SourceDBInstanceArn\":%s,\"SourceRegion\":%s,"
-											  "\"BackupRetentionPeriod\":%d,\"KmsKeyId\":%s}",
-											  json_string(inst->arn), json_string(region),
-											  retention, json_string(kms_key_id)),
-							 timeout);
+	memset(&r, 0, sizeof(r));
+	r.source_arn = inst->arn;
+	r.source_region = region;
+	r.retention = retention;
+	r.kms_key_id = kms_key_id;
 
-	req = rds_start_backup_replication_request(destination, inst->arn, retention, kms_key_id);
-	presign_add_url(req, region);
-	aws_call(req, &reply);
-	presign_scrub_reply(req, &reply);
-	if (reply.outcome == AWS_OK)
-	{
-		RdsBackupReplica *b = rds_read_automated_backup_result(&reply);
-
-		ok.status = "in_progress";
-		ok.aws_status = b->status;
-		ok.resource_arn = b->arn;
-		ok.request_id = reply.request_id;
-		if (b->status && strcmp(b->status, "replicating") == 0)
-		{
-			ok.status = "succeeded";
-			ok.progress = 100;
-		}
-	}
-	row = operation_record_start(&op, req, &reply, &ok);
-	if (wait)
-		row = operation_wait(&op);
-	CHECK_FOR_INTERRUPTS();
-	PG_RETURN_DATUM(catalog_row_datum(fcinfo, row));
+	memset(&start, 0, sizeof(start));
+	start.kind = "replicate_backups";
+	start.region = destination;
+	start.resource = db_instance;
+	start.source = inst->arn;
+	start.params_json = psprintf("{\"SourceDBInstanceArn\":%s,\"SourceRegion\":%s,"
+								 "\"BackupRetentionPeriod\":%d,\"KmsKeyId\":%s}",
+								 json_string(inst->arn), json_string(region),
+								 retention, json_string(kms_key_id));
+	start.wait = wait;
+	start.timeout_secs = timeout_secs;
+	start.build = build_replicate;
+	start.after_call = scrub_replicate;
+	start.arg = &r;
+	return runner_start(fcinfo, &start);
 }
 
 /*
@@ -163,8 +172,8 @@ rds_replicate_backups(PG_FUNCTION_ARGS)
 Datum
 rds_stop_replicating_backups(PG_FUNCTION_ARGS)
 {
-	char	   *db_instance = arg_text(fcinfo, 0, "db_instance");
-	char	   *destination = arg_text(fcinfo, 1, "destination_region");
+	char	   *db_instance;
+	char	   *destination;
 	char	   *region_arg = arg_text_or_null(fcinfo, 2);
 	char	   *region;
 	RdsInstanceBrief *inst;
@@ -172,6 +181,9 @@ rds_stop_replicating_backups(PG_FUNCTION_ARGS)
 	AwsRequest *req;
 	AwsReply	reply;
 
+	runner_check_ready();
+	db_instance = arg_text(fcinfo, 0, "db_instance");
+	destination = arg_text(fcinfo, 1, "destination_region");
 	validate_identifier("db_instance", "DB instance identifier", db_instance, RDS_MAX_DB_ID);
 	validate_region_arg("destination_region", destination);
 	region = endpoint_resolve_region(region_arg);
@@ -179,8 +191,7 @@ rds_stop_replicating_backups(PG_FUNCTION_ARGS)
 
 	inst = describe_instance(region, db_instance, "Replication was not stopped.");
 	req = rds_stop_backup_replication_request(destination, inst->arn);
-	aws_call(req, &reply);
-	catalog_write_audit(reply.audit, 0);
+	runner_change(req, &reply);
 	if (reply.outcome != AWS_OK)
 		aws_raise(req, &reply, NULL);
 	b = rds_read_automated_backup_result(&reply);

@@ -10,7 +10,7 @@
  * A restored Aurora cluster has no instance and cannot serve queries.
  * With instance_class the cluster restores also add a writer instance,
  * <target>-writer; RDS accepts CreateDBInstance into a cluster only once
- * the cluster is available, so the tracker (track.c) creates it then, from
+ * the cluster is available, so the tracker (core/poll.c) creates it then, from
  * params->>'WriterInstance' and 'WriterInstanceClass', and holds the
  * operation in_progress until the writer is available.
  *-------------------------------------------------------------------------
@@ -29,9 +29,9 @@
 #include "utils/timestamp.h"
 
 #include "aws/endpoint.h"
-#include "core/poll.h"
 #include "core/runner.h"
 #include "rds/actions.h"
+#include "rds/arn.h"
 #include "rds/names.h"
 #include "rds/options.h"
 #include "sql/args.h"
@@ -118,8 +118,10 @@ typedef struct RestoreArgs
 	char	   *writer;			/* cluster restores with instance_class */
 	bool		wait;
 	double		timeout_secs;
-	char	   *timeout;
 	char	   *region;
+	/* what start_restore() decided */
+	bool		use_latest;
+	int64		secs;
 } RestoreArgs;
 
 static const char *
@@ -180,7 +182,7 @@ restore_args(FunctionCallInfo fcinfo, bool cluster, bool pitr, RestoreArgs *a)
 	Jsonb	   *options_arg;
 	const char *action;
 	JsonbValue *tags_value;
-	char	   *arn_region = NULL;
+	SnapshotArn *arn = NULL;
 
 	memset(a, 0, sizeof(RestoreArgs));
 	a->cluster = cluster;
@@ -205,14 +207,14 @@ restore_args(FunctionCallInfo fcinfo, bool cluster, bool pitr, RestoreArgs *a)
 	options_arg = PG_ARGISNULL(arg) ? NULL : PG_GETARG_JSONB_P(arg);
 	arg++;
 	a->wait = arg_bool(fcinfo, arg++, "wait");
-	a->timeout = arg_timeout(fcinfo, arg++, "timeout", &a->timeout_secs);
+	(void) arg_timeout(fcinfo, arg++, "timeout", &a->timeout_secs);
 	a->region = arg_text_or_null(fcinfo, arg);
 
 	if (pitr)
 		validate_identifier("source", cluster ? "DB cluster identifier" :
 							"DB instance identifier", a->source, RDS_MAX_DB_ID);
 	else
-		arn_region = validate_snapshot_ref("snapshot", a->source, cluster);
+		arn = arn_snapshot_ref("snapshot", a->source, cluster);
 	validate_identifier("target", cluster ? "DB cluster identifier" :
 						"DB instance identifier", a->target, RDS_MAX_DB_ID);
 	if (a->instance_class)
@@ -262,25 +264,15 @@ restore_args(FunctionCallInfo fcinfo, bool cluster, bool pitr, RestoreArgs *a)
 	}
 
 	a->region = endpoint_resolve_region(a->region);
-	if (arn_region && strcmp(arn_region, a->region) != 0)
+	if (arn && strcmp(arn->region, a->region) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("snapshot \"%s\" is in region %s, not %s", a->source, arn_region,
+				 errmsg("snapshot \"%s\" is in region %s, not %s", a->source, arn->region,
 						a->region),
 				 errdetail("RDS restores only snapshots of the region the new %s is created in.",
 						   db_what(cluster)),
 				 errhint("Copy it to %s first, or restore in %s with region => '%s'.",
-						 a->region, arn_region, arn_region)));
-}
-
-/* Make a Describe call whose reply the function needs, and audit it. */
-static void
-describe_call(AwsRequest *req, AwsReply *reply)
-{
-	aws_call(req, reply);
-	catalog_write_audit(reply->audit, 0);
-	if (reply->outcome != AWS_OK)
-		aws_raise(req, reply, NULL);
+						 a->region, arn->region, arn->region)));
 }
 
 /* The engine of the cluster snapshot, which RestoreDBClusterFromSnapshot requires. */
@@ -296,7 +288,7 @@ cluster_snapshot_engine(const RestoreArgs *a)
 	/* a snapshot shared with this account is listed only on request */
 	if (strncmp(a->source, "arn:", 4) == 0)
 		aws_query_add_bool(req->query, "IncludeShared", true);
-	describe_call(req, &reply);
+	runner_read(req, &reply, NULL);
 	snaps = rds_read_snapshot_list(true, &reply, &marker);
 	if (snaps == NIL || ((RdsSnapshot *) linitial(snaps))->engine == NULL)
 		ereport(ERROR,
@@ -316,8 +308,7 @@ check_writer_free(const RestoreArgs *a)
 	AwsRequest *req = rds_describe_database_request(false, a->region, a->writer);
 	AwsReply	reply;
 
-	aws_call(req, &reply);
-	catalog_write_audit(reply.audit, 0);
+	runner_call(req, &reply);
 	if (reply.outcome == AWS_ERROR_REPLY && aws_error_is_not_found(reply.error_code))
 		return;
 	if (reply.outcome != AWS_OK)
@@ -363,7 +354,7 @@ fetch_window(bool cluster, const char *identifier, const char *region, RestoreWi
 	RdsDatabase *db;
 
 	memset(w, 0, sizeof(RestoreWindow));
-	describe_call(req, &reply);
+	runner_read(req, &reply, NULL);
 	db = rds_read_database_list(cluster, &reply);
 	if (db == NULL)
 		ereport(ERROR,
@@ -397,8 +388,7 @@ fetch_window(bool cluster, const char *identifier, const char *region, RestoreWi
 		return;
 
 	req = rds_describe_automated_backups_request(region, db->resource_id);
-	aws_call(req, &reply);
-	catalog_write_audit(reply.audit, 0);
+	runner_call(req, &reply);
 	if (reply.outcome == AWS_ERROR_REPLY && aws_error_is_not_found(reply.error_code))
 		return;
 	if (reply.outcome != AWS_OK)
@@ -544,60 +534,44 @@ restore_params(const RestoreArgs *a, bool use_latest, int64 secs)
 	return buf.data;
 }
 
+static AwsRequest *
+build_restore(OpStart *start, int64 op_id)
+{
+	RestoreArgs *a = start->arg;
+	List	   *all_tags = tags_with_provenance(a->tags, GetUserNameFromId(GetUserId(), false),
+												op_id);
+
+	if (a->pitr)
+		return rds_restore_pitr_request(a->cluster, a->region, a->source, a->target,
+										a->use_latest, (time_t) a->secs, a->instance_class,
+										all_tags, a->options);
+	return rds_restore_from_snapshot_request(a->cluster, a->region, a->target, a->source,
+											 a->instance_class, a->engine, all_tags,
+											 a->options);
+}
+
 /* Record the operation, make the restore call, record its outcome. */
 static Datum
 start_restore(FunctionCallInfo fcinfo, RestoreArgs *a, bool use_latest, int64 secs)
 {
-	Operation	op;
-	AwsRequest *req;
-	AwsReply	reply;
-	OpUpdate	ok = OP_UPDATE_INIT;
-	List	   *all_tags;
-	char	   *row;
+	OpStart		start;
 
-	memset(&op, 0, sizeof(op));
+	memset(&start, 0, sizeof(start));
+	a->use_latest = use_latest;
+	a->secs = secs;
 	if (a->cluster)
-		op.kind = a->pitr ? "restore_cluster_pitr" : "restore_cluster_snapshot";
+		start.kind = a->pitr ? "restore_cluster_pitr" : "restore_cluster_snapshot";
 	else
-		op.kind = a->pitr ? "restore_pitr" : "restore_snapshot";
-	op.region = a->region;
-	op.resource = a->target;
-	op.cluster = a->cluster;
-	op.timeout_secs = a->timeout_secs;
-	op.writer = a->writer;
-	op.id = operation_insert(op.kind, a->region, a->target, a->source,
-							 restore_params(a, use_latest, secs), a->timeout);
-
-	all_tags = tags_with_provenance(a->tags, GetUserNameFromId(GetUserId(), false), op.id);
-
-	if (a->pitr)
-		req = rds_restore_pitr_request(a->cluster, a->region, a->source, a->target,
-									   use_latest, (time_t) secs, a->instance_class,
-									   all_tags, a->options);
-	else
-		req = rds_restore_from_snapshot_request(a->cluster, a->region, a->target, a->source,
-												a->instance_class, a->engine, all_tags,
-												a->options);
-	aws_call(req, &reply);
-	if (reply.outcome == AWS_OK)
-	{
-		RdsDatabase *db = rds_read_database_result(a->cluster, &reply);
-		const char *outcome = track_status_outcome(op.kind, db->status);
-
-		/* with a writer to add, an available cluster is only half-way */
-		if (a->writer && strcmp(outcome, "succeeded") == 0)
-			outcome = "in_progress";
-		ok.status = outcome;
-		ok.aws_status = db->status;
-		ok.resource_arn = db->arn;
-		ok.request_id = reply.request_id;
-		if (strcmp(outcome, "succeeded") == 0)
-			ok.progress = 100;
-		if (strcmp(outcome, "failed") == 0)
-			ok.error = psprintf("AWS reports status \"%s\"", db->status);
-	}
-	row = operation_record_start(&op, req, &reply, &ok);
-	return operation_result(fcinfo, &op, row, a->wait);
+		start.kind = a->pitr ? "restore_pitr" : "restore_snapshot";
+	start.region = a->region;
+	start.resource = a->target;
+	start.source = a->source;
+	start.params_json = restore_params(a, use_latest, secs);
+	start.wait = a->wait;
+	start.timeout_secs = a->timeout_secs;
+	start.build = build_restore;
+	start.arg = a;
+	return runner_start(fcinfo, &start);
 }
 
 /*
@@ -609,6 +583,7 @@ restore_from_snapshot(FunctionCallInfo fcinfo, bool cluster)
 {
 	RestoreArgs a;
 
+	runner_check_ready();
 	restore_args(fcinfo, cluster, false, &a);
 	if (cluster)
 	{
@@ -646,6 +621,7 @@ restore_to_point_in_time(FunctionCallInfo fcinfo, bool cluster)
 	RestoreWindow w;
 	int64		secs = 0;
 
+	runner_check_ready();
 	restore_args(fcinfo, cluster, true, &a);
 	if (a.has_time || a.writer)
 		fetch_window(cluster, a.source, a.region, &w);
@@ -686,6 +662,7 @@ rds_restore_window(PG_FUNCTION_ARGS)
 	Datum		values[3];
 	bool		nulls[3];
 
+	runner_check_ready();
 	validate_identifier("db_identifier", cluster ? "DB cluster identifier" :
 						"DB instance identifier", identifier, RDS_MAX_DB_ID);
 	region = endpoint_resolve_region(region);

@@ -15,7 +15,7 @@
 #include "utils/builtins.h"
 
 #include "aws/endpoint.h"
-#include "core/catalog.h"
+#include "core/runner.h"
 #include "rds/actions.h"
 #include "rds/names.h"
 #include "sql/args.h"
@@ -112,10 +112,7 @@ refuse_public_if_encrypted(bool cluster, const char *region, const char *snapsho
 	char	   *marker;
 	RdsSnapshot *s;
 
-	aws_call(req, &reply);
-	catalog_write_audit(reply.audit, 0);
-	if (reply.outcome != AWS_OK)
-		aws_raise(req, &reply, "Sharing was not changed.");
+	runner_read(req, &reply, "Sharing was not changed.");
 	snaps = rds_read_snapshot_list(cluster, &reply, &marker);
 	if (snaps == NIL)
 		ereport(ERROR,
@@ -152,8 +149,7 @@ modify_sharing(bool cluster, const char *region, const char *snapshot, List *add
 														   add, remove);
 	AwsReply	reply;
 
-	aws_call(req, &reply);
-	catalog_write_audit(reply.audit, 0);
+	runner_change(req, &reply);
 	if (reply.outcome != AWS_OK)
 		aws_raise(req, &reply, NULL);
 	return accounts_datum(rds_read_restore_attribute(cluster, &reply));
@@ -173,6 +169,7 @@ rds_share_snapshot(PG_FUNCTION_ARGS)
 	char	   *region;
 	bool		public = has_public(accounts);
 
+	runner_check_ready();
 	validate_identifier("snapshot", cluster ? "DB cluster snapshot identifier" :
 						"DB snapshot identifier", snapshot, RDS_MAX_SNAPSHOT_ID);
 	if (public && !allow_public)
@@ -201,6 +198,7 @@ rds_unshare_snapshot(PG_FUNCTION_ARGS)
 	char	   *region_arg = arg_text_or_null(fcinfo, 3);
 	char	   *region;
 
+	runner_check_ready();
 	validate_identifier("snapshot", cluster ? "DB cluster snapshot identifier" :
 						"DB snapshot identifier", snapshot, RDS_MAX_SNAPSHOT_ID);
 	region = endpoint_resolve_region(region_arg);

@@ -20,7 +20,6 @@
 #include "utils/timestamp.h"
 
 #include "aws/endpoint.h"
-#include "core/poll.h"
 #include "core/runner.h"
 #include "rds/actions.h"
 #include "rds/names.h"
@@ -32,37 +31,68 @@ PG_FUNCTION_INFO_V1(rds_delete_snapshot);
 PG_FUNCTION_INFO_V1(rds_snapshots);
 PG_FUNCTION_INFO_V1(rds_cluster_snapshots);
 
-/* Automatic identifiers that clash with an existing snapshot are retried. */
-#define AUTO_ID_ATTEMPTS	5
 
 /*
  * orders-prod-20261125t030000: the identifier and the UTC time to the
- * second, lower case as RDS stores it; "-2", "-3" ... when taken.
+ * second, lower case as RDS stores it.
  */
 static char *
-auto_snapshot_id(const char *db_identifier, int attempt, const char *kind,
-				 const char *region)
+auto_snapshot_base(const char *db_identifier)
 {
 	pg_time_t	now = (pg_time_t) time(NULL);
 	struct pg_tm *tm = pg_gmtime(&now);
-	char		stamp[32];
-	char	   *base;
-	char	   *id;
-	int			n = attempt;
 
-	snprintf(stamp, sizeof(stamp), "%04d%02d%02dt%02d%02d%02d",
-			 tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday,
-			 tm->tm_hour, tm->tm_min, tm->tm_sec);
-	base = psprintf("%s-%s", asc_tolower(db_identifier, strlen(db_identifier)), stamp);
-	for (;;)
-	{
-		id = n <= 1 ? pstrdup(base) : psprintf("%s-%d", base, n);
-		if (!catalog_resource_in_use(kind, region, id))
-			return id;
-		n++;
-	}
+	return psprintf("%s-%04d%02d%02dt%02d%02d%02d",
+					asc_tolower(db_identifier, strlen(db_identifier)),
+					tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday,
+					tm->tm_hour, tm->tm_min, tm->tm_sec);
 }
 
+typedef struct SnapshotStart
+{
+	bool		cluster;
+	char	   *db_identifier;
+	char	   *snapshot;		/* NULL: named from db_identifier and the time */
+	char	   *base;			/* of automatic names */
+	List	   *tags;
+} SnapshotStart;
+
+static const char *
+snapshot_id_param(bool cluster)
+{
+	return cluster ? "DBClusterSnapshotIdentifier" : "DBSnapshotIdentifier";
+}
+
+static char *
+create_params(const SnapshotStart *s, const char *snapshot)
+{
+	return psprintf("{\"%s\":%s,\"%s\":%s,\"Tags\":%s}",
+					s->cluster ? "DBClusterIdentifier" : "DBInstanceIdentifier",
+					json_string(s->db_identifier), snapshot_id_param(s->cluster),
+					json_string(snapshot), tags_to_json(s->tags));
+}
+
+/* The n-th automatic name: the base, then base-2, base-3 ... */
+static void
+name_snapshot(OpStart *start, int n)
+{
+	SnapshotStart *s = start->arg;
+
+	start->resource = n <= 1 ? s->base : psprintf("%s-%d", s->base, n);
+	start->params_json = create_params(s, start->resource);
+}
+
+static AwsRequest *
+build_create(OpStart *start, int64 op_id)
+{
+	SnapshotStart *s = start->arg;
+
+	return rds_create_snapshot_request(s->cluster, start->region, s->db_identifier,
+									   start->resource,
+									   tags_with_provenance(s->tags,
+															GetUserNameFromId(GetUserId(), false),
+															op_id));
+}
 
 /*
  * The snapshot AWS says exists already: ours, if it carries this
@@ -70,34 +100,45 @@ auto_snapshot_id(const char *db_identifier, int attempt, const char *kind,
  * was lost (libcurl may even resend a request on a reset connection), so
  * the retry met DBSnapshotAlreadyExists.
  */
-static RdsSnapshot *
-own_existing_snapshot(bool cluster, const char *region, const char *snapshot,
-					  int64 op_id, List **audit)
+static bool
+recover_create(OpStart *start, int64 op_id, AwsRequest *req, AwsReply *reply)
 {
-	AwsRequest *req = rds_describe_snapshots_request(cluster, region, NULL, snapshot,
-													 NULL, NULL);
-	AwsReply	reply;
-	char	   *marker;
+	SnapshotStart *s = start->arg;
+	const char *exists = s->cluster ? "DBClusterSnapshotAlreadyExistsFault" :
+		"DBSnapshotAlreadyExists";
+	AwsRequest *dreq;
+	AwsReply	dreply;
 	List	   *snaps;
-	ListCell   *lc;
+	char	   *marker;
 	char		idbuf[32];
+	ListCell   *lc;
 
-	aws_call(req, &reply);
-	*audit = list_concat(*audit, reply.audit);
-	if (reply.outcome != AWS_OK)
-		return NULL;
-	snaps = rds_read_snapshot_list(cluster, &reply, &marker);
+	if (strcmp(reply->error_code, exists) != 0)
+		return false;
+	dreq = rds_describe_snapshots_request(s->cluster, start->region, NULL, start->resource,
+										  NULL, NULL);
+	runner_call_for(op_id, dreq, &dreply);
+	if (dreply.outcome != AWS_OK)
+		return false;
+	snaps = rds_read_snapshot_list(s->cluster, &dreply, &marker);
 	if (snaps == NIL)
-		return NULL;
+		return false;
 	snprintf(idbuf, sizeof(idbuf), INT64_FORMAT, op_id);
 	foreach(lc, ((RdsSnapshot *) linitial(snaps))->tags)
 	{
 		TagPair    *t = lfirst(lc);
 
 		if (strcmp(t->key, TAG_OPERATION) == 0 && strcmp(t->value, idbuf) == 0)
-			return linitial(snaps);
+		{
+			/* the listing describes the snapshot as the create would have */
+			reply->outcome = AWS_OK;
+			reply->result = xnode_child(dreply.result, s->cluster ? "DBClusterSnapshots" :
+										"DBSnapshots");
+			reply->request_id = dreply.request_id;
+			return true;
+		}
 	}
-	return NULL;
+	return false;
 }
 
 /*
@@ -108,90 +149,46 @@ static Datum
 create_snapshot(FunctionCallInfo fcinfo, bool cluster)
 {
 	const char *db_arg = cluster ? "db_cluster" : "db_instance";
-	char	   *db_identifier = arg_text(fcinfo, 0, db_arg);
-	char	   *snapshot = arg_text_or_null(fcinfo, 1);
-	Jsonb	   *tags_arg = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
-	bool		wait = arg_bool(fcinfo, 3, "wait");
-	double		timeout_secs;
-	char	   *timeout = arg_timeout(fcinfo, 4, "timeout", &timeout_secs);
-	char	   *region_arg = arg_text_or_null(fcinfo, 5);
-	bool		auto_id = (snapshot == NULL);
-	const char *id_param = cluster ? "DBClusterSnapshotIdentifier" : "DBSnapshotIdentifier";
-	const char *db_param = cluster ? "DBClusterIdentifier" : "DBInstanceIdentifier";
-	const char *exists_code = cluster ? "DBClusterSnapshotAlreadyExistsFault" :
-		"DBSnapshotAlreadyExists";
-	List	   *tags;
-	char	   *region;
-	Operation	op;
-	int			attempt;
-	char	   *row = NULL;
+	SnapshotStart s;
+	OpStart		start;
+	Jsonb	   *tags_arg;
+
+	runner_check_ready();
+	memset(&s, 0, sizeof(s));
+	memset(&start, 0, sizeof(start));
+	s.cluster = cluster;
+	s.db_identifier = arg_text(fcinfo, 0, db_arg);
+	s.snapshot = arg_text_or_null(fcinfo, 1);
+	tags_arg = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
+	start.wait = arg_bool(fcinfo, 3, "wait");
+	(void) arg_timeout(fcinfo, 4, "timeout", &start.timeout_secs);
 
 	validate_identifier(db_arg, cluster ? "DB cluster identifier" : "DB instance identifier",
-						db_identifier, RDS_MAX_DB_ID);
-	if (snapshot)
+						s.db_identifier, RDS_MAX_DB_ID);
+	if (s.snapshot)
 		validate_identifier("snapshot", cluster ? "DB cluster snapshot identifier" :
-							"DB snapshot identifier", snapshot, RDS_MAX_SNAPSHOT_ID);
-	tags = validate_tags("tags", tags_arg, 2);
-	region = endpoint_resolve_region(region_arg);
+							"DB snapshot identifier", s.snapshot, RDS_MAX_SNAPSHOT_ID);
+	s.tags = validate_tags("tags", tags_arg, 2);
 
-	memset(&op, 0, sizeof(op));
-	op.kind = cluster ? "cluster_snapshot" : "snapshot";
-	op.region = region;
-	op.cluster = cluster;
-	op.timeout_secs = timeout_secs;
-
-	for (attempt = 1; attempt <= AUTO_ID_ATTEMPTS; attempt++)
+	start.kind = cluster ? "cluster_snapshot" : "snapshot";
+	start.region = endpoint_resolve_region(arg_text_or_null(fcinfo, 5));
+	start.source = s.db_identifier;
+	start.build = build_create;
+	start.recover = recover_create;
+	start.arg = &s;
+	if (s.snapshot)
 	{
-		AwsRequest *req;
-		AwsReply	reply;
-		OpUpdate	ok = OP_UPDATE_INIT;
-		RdsSnapshot *s;
-		char	   *params;
-		List	   *all_tags;
-
-		if (auto_id)
-			snapshot = auto_snapshot_id(db_identifier, attempt, op.kind, region);
-		op.resource = snapshot;
-		params = psprintf("{\"%s\":%s,\"%s\":%s,\"Tags\":%s}",
-						  db_param, json_string(db_identifier),
-						  id_param, json_string(snapshot), tags_to_json(tags));
-		op.id = operation_insert(op.kind, region, snapshot, db_identifier, params, timeout);
-
-		all_tags = tags_with_provenance(tags, GetUserNameFromId(GetUserId(), false), op.id);
-
-		req = rds_create_snapshot_request(cluster, region, db_identifier, snapshot, all_tags);
-		aws_call(req, &reply);
-		s = NULL;
-
-		if (reply.outcome == AWS_ERROR_REPLY && strcmp(reply.error_code, exists_code) == 0 &&
-			(s = own_existing_snapshot(cluster, region, snapshot, op.id, &reply.audit)) != NULL)
-			reply.outcome = AWS_OK;
-		/* someone else took the automatic name first: pick the next one */
-		else if (auto_id && reply.outcome == AWS_ERROR_REPLY && attempt < AUTO_ID_ATTEMPTS &&
-				 strcmp(reply.error_code, exists_code) == 0)
-		{
-			OpUpdate	u = OP_UPDATE_INIT;
-
-			u.status = "failed";
-			u.error = aws_reply_error_text(req, &reply);
-			catalog_update_operation(op.id, &u, reply.audit);
-			continue;
-		}
-
-		if (reply.outcome == AWS_OK)
-		{
-			if (s == NULL)
-				s = rds_read_snapshot_result(cluster, &reply);
-			ok.status = track_status_outcome(op.kind, s->status);
-			ok.aws_status = s->status;
-			ok.progress = strcmp(ok.status, "succeeded") == 0 ? 100 : s->progress;
-			ok.resource_arn = s->arn;
-			ok.request_id = reply.request_id;
-		}
-		row = operation_record_start(&op, req, &reply, &ok);
-		break;
+		start.resource = s.snapshot;
+		start.params_json = create_params(&s, s.snapshot);
 	}
-	return operation_result(fcinfo, &op, row, wait);
+	else
+	{
+		s.base = auto_snapshot_base(s.db_identifier);
+		start.name = name_snapshot;
+		start.name_taken = cluster ? "DBClusterSnapshotAlreadyExistsFault" :
+			"DBSnapshotAlreadyExists";
+	}
+	return runner_start(fcinfo, &start);
 }
 
 Datum
@@ -206,61 +203,36 @@ rds_cluster_snapshot(PG_FUNCTION_ARGS)
 	return create_snapshot(fcinfo, true);
 }
 
+static AwsRequest *
+build_delete(OpStart *start, int64 op_id)
+{
+	return rds_delete_snapshot_request(*(bool *) start->arg, start->region, start->resource);
+}
+
 /*
  * rds_delete_snapshot(snapshot, cluster, wait, timeout, region)
  */
 Datum
 rds_delete_snapshot(PG_FUNCTION_ARGS)
 {
-	char	   *snapshot = arg_text(fcinfo, 0, "snapshot");
-	bool		cluster = arg_bool(fcinfo, 1, "cluster");
-	bool		wait = arg_bool(fcinfo, 2, "wait");
-	double		timeout_secs;
-	char	   *timeout = arg_timeout(fcinfo, 3, "timeout", &timeout_secs);
-	char	   *region_arg = arg_text_or_null(fcinfo, 4);
-	char	   *region;
-	Operation	op;
-	AwsRequest *req;
-	AwsReply	reply;
-	OpUpdate	ok = OP_UPDATE_INIT;
-	char	   *row;
+	bool		cluster;
+	OpStart		start;
 
+	runner_check_ready();
+	memset(&start, 0, sizeof(start));
+	start.resource = arg_text(fcinfo, 0, "snapshot");
+	cluster = arg_bool(fcinfo, 1, "cluster");
+	start.wait = arg_bool(fcinfo, 2, "wait");
+	(void) arg_timeout(fcinfo, 3, "timeout", &start.timeout_secs);
 	validate_identifier("snapshot", cluster ? "DB cluster snapshot identifier" :
-						"DB snapshot identifier", snapshot, RDS_MAX_SNAPSHOT_ID);
-	region = endpoint_resolve_region(region_arg);
-
-	memset(&op, 0, sizeof(op));
-	op.kind = cluster ? "delete_cluster_snapshot" : "delete_snapshot";
-	op.region = region;
-	op.resource = snapshot;
-	op.cluster = cluster;
-	op.timeout_secs = timeout_secs;
-	op.id = operation_insert(op.kind, region, snapshot, NULL,
-									 psprintf("{\"%s\":%s}",
-											  cluster ? "DBClusterSnapshotIdentifier" :
-											  "DBSnapshotIdentifier",
-											  json_string(snapshot)),
-									 timeout);
-
-	req = rds_delete_snapshot_request(cluster, region, snapshot);
-	aws_call(req, &reply);
-	if (reply.outcome == AWS_OK)
-	{
-		RdsSnapshot *s = rds_read_snapshot_result(cluster, &reply);
-
-		ok.status = "in_progress";
-		ok.aws_status = s->status;
-		ok.resource_arn = s->arn;
-		ok.request_id = reply.request_id;
-		/* RDS answers "deleted" once the snapshot is gone */
-		if (s->status && strcmp(s->status, "deleted") == 0)
-		{
-			ok.status = "succeeded";
-			ok.progress = 100;
-		}
-	}
-	row = operation_record_start(&op, req, &reply, &ok);
-	return operation_result(fcinfo, &op, row, wait);
+						"DB snapshot identifier", start.resource, RDS_MAX_SNAPSHOT_ID);
+	start.region = endpoint_resolve_region(arg_text_or_null(fcinfo, 4));
+	start.kind = cluster ? "delete_cluster_snapshot" : "delete_snapshot";
+	start.params_json = psprintf("{\"%s\":%s}", snapshot_id_param(cluster),
+								 json_string(start.resource));
+	start.build = build_delete;
+	start.arg = &cluster;
+	return runner_start(fcinfo, &start);
 }
 
 /*
@@ -276,8 +248,8 @@ list_snapshots(FunctionCallInfo fcinfo, bool cluster)
 	char	   *region_arg = arg_text_or_null(fcinfo, 2);
 	char	   *region;
 	char	   *marker = NULL;
-	int			pages = 0;
 
+	runner_check_ready();
 	if (db_identifier)
 		validate_identifier(cluster ? "db_cluster" : "db_instance",
 							cluster ? "DB cluster identifier" : "DB instance identifier",
@@ -302,10 +274,7 @@ list_snapshots(FunctionCallInfo fcinfo, bool cluster)
 		List	   *snaps;
 		ListCell   *lc;
 
-		aws_call(req, &reply);
-		catalog_write_audit(reply.audit, 0);
-		if (reply.outcome != AWS_OK)
-			aws_raise(req, &reply, NULL);
+		runner_read(req, &reply, NULL);
 		snaps = rds_read_snapshot_list(cluster, &reply, &marker);
 		foreach(lc, snaps)
 		{
@@ -347,7 +316,6 @@ list_snapshots(FunctionCallInfo fcinfo, bool cluster)
 			values[11] = DirectFunctionCall1(jsonb_in, CStringGetDatum(tags_to_json(s->tags)));
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
-		pages++;
 		CHECK_FOR_INTERRUPTS();
 	} while (marker != NULL && marker[0] != '\0');
 

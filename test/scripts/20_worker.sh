@@ -80,21 +80,50 @@ is "$(q "SELECT status || ' ' || (error LIKE 'tracking canceled by %') FROM rds_
 like "$(qerr "SELECT rds_backup.rds_cancel($id)")" "^55000 operation $id has already finished" "a finished operation cannot be canceled"
 emu config durations.snapshot=3
 
-# an operation that outlives its timeout ends timed_out
+# a caller's timeout bounds its wait, never the tracking
 emu config durations.snapshot=120
-q "SELECT rds_backup.rds_snapshot('orders-prod', 'short-deadline', timeout => '2 s')" >/dev/null
-is "$(wait_for "SELECT status FROM rds_backup.operations WHERE resource = 'short-deadline'" timed_out 15)" \
-	"timed_out" "the worker ends an operation past its timeout as timed_out"
+q "SELECT rds_backup.rds_snapshot('orders-prod', 'outlives-timeout', timeout => '2 s')" >/dev/null
+like "$(qerr "SELECT rds_backup.rds_snapshot('orders-prod', 'outlives-wait', wait => true, timeout => '1 s')")" \
+	"^03000 operation [0-9]+ \(snapshot of \"outlives-wait\"\) is still in_progress" "a wait that times out raises 03000"
+sleep 4
+is "$(q "SELECT string_agg(status, ' ' ORDER BY resource) FROM rds_backup.operations WHERE resource IN ('outlives-timeout', 'outlives-wait')")" \
+	"in_progress in_progress" "past their callers' timeouts, both operations are still tracked"
+emu status snapshot outlives-timeout available
+emu status snapshot outlives-wait available
+is "$(wait_for "SELECT string_agg(status, ' ' ORDER BY resource) FROM rds_backup.operations WHERE resource IN ('outlives-timeout', 'outlives-wait')" \
+	"succeeded succeeded" 15)" "succeeded succeeded" "and end when AWS finishes them"
+
+# tracking ends as timed_out only after rds_backup.tracking_limit
+q "ALTER SYSTEM SET rds_backup.tracking_limit = '6s'" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+q "SELECT rds_backup.rds_snapshot('orders-prod', 'beyond-limit')" >/dev/null
+sleep 2
+is "$(q "SELECT status FROM rds_backup.operations WHERE resource = 'beyond-limit'")" "in_progress" \
+	"before rds_backup.tracking_limit the operation is tracked"
+is "$(wait_for "SELECT status FROM rds_backup.operations WHERE resource = 'beyond-limit'" timed_out 20)" \
+	"timed_out" "after rds_backup.tracking_limit it ends timed_out"
+like "$(q "SELECT error FROM rds_backup.operations WHERE resource = 'beyond-limit'")" "tracking_limit \(6s\)" \
+	"and says which limit ended it"
+q "ALTER SYSTEM RESET rds_backup.tracking_limit" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
 emu config durations.snapshot=3
 
 # a snapshot AWS no longer knows (deleted outside rds_backup): failed,
-# with a clear error, not pending forever
+# with a clear error, not pending forever; but only after
+# rds_backup.visibility_grace, since RDS is eventually consistent
+q "ALTER SYSTEM SET rds_backup.visibility_grace = '5s'" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
 q "INSERT INTO rds_backup.operations (kind, region, resource, source, requested_by, status, aws_status, request_id)
    VALUES ('snapshot', 'us-east-1', 'vanished', 'orders-prod', 'x', 'in_progress', 'creating', 'r-1')" >/dev/null
 q "SELECT rds_backup.rds_snapshot('orders-prod', 'wake-the-worker')" >/dev/null
+sleep 2
+is "$(q "SELECT status FROM rds_backup.operations WHERE resource = 'vanished'")" "in_progress" \
+	"an operation whose snapshot Describe does not show is kept within the grace"
 is "$(wait_for "SELECT status FROM rds_backup.operations WHERE resource = 'vanished'" failed 15)" "failed" \
-	"an operation whose snapshot AWS no longer knows ends failed"
+	"an operation whose snapshot AWS no longer knows ends failed after it"
 like "$(q "SELECT error FROM rds_backup.operations WHERE resource = 'vanished'")" "no longer knows" "with a clear error"
+q "ALTER SYSTEM RESET rds_backup.visibility_grace" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
 
 # kill -9 of the session right after the call: the row is kept and settled
 emu fault CreateDBSnapshot delay --delay 3 --count 1

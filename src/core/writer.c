@@ -1,0 +1,371 @@
+/*-------------------------------------------------------------------------
+ * writer.c
+ *		The catalog writer: a background worker, started at preload, that
+ *		commits the records sessions and the tracker queue (queue.c).
+ *
+ * Each round takes every record that is ready and applies them in one
+ * transaction (group commit): under load, one commit serves many
+ * sessions, and a session waits for a commit only when it must (an
+ * operation's intent before its AWS call, an outcome before its row is
+ * returned).  Each record runs in a subtransaction of its own, so a bad
+ * one is reported to its session (or logged) and does not take the
+ * others down.  A query cancel is ignored: it would drop a record.  On
+ * SIGTERM the writer goes on until the queue is empty and no other
+ * backend can add to it, so that a clean shutdown loses no audit row.
+ *
+ * It also deletes history older than rds_backup.history_retention, a
+ * batch of 1,000 rows per transaction, between batches of records: the
+ * one process that writes the catalog is the one that prunes it.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
+
+#include "core/catalog.h"
+#include "core/queue.h"
+#include "core/writer.h"
+
+char	   *rb_database = NULL;
+int			rb_history_retention_min = 525600; /* 1 year */
+
+/* One transaction commits at most this much. */
+#define BATCH_RECORDS		2000
+#define BATCH_BYTES			(1024 * 1024)
+/* Rows deleted per transaction by the history sweep. */
+#define SWEEP_BATCH			1000
+#define SWEEP_EVERY_SECS	60
+/*
+ * After SIGTERM, how long the queue must stay empty before the writer
+ * exits while other backends could still add to it.  At a server shutdown
+ * they get SIGTERM at the same moment; one in an AWS call notices within
+ * 100 ms and queues its audit row before it exits.
+ */
+#define DRAIN_QUIET_MS		1000
+#define DRAIN_LIMIT_SECS	30
+
+static volatile sig_atomic_t shutdown_requested = false;
+
+PGDLLEXPORT void rds_backup_writer_main(Datum main_arg);
+
+void
+writer_define_gucs(void)
+{
+	/* only the postmaster can define a PGC_POSTMASTER setting */
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomStringVariable("rds_backup.database",
+								   "Database that holds the rds_backup catalog.",
+								   "The extension can be created in this database only; its workers connect to it.",
+								   &rb_database, "postgres", PGC_POSTMASTER, 0,
+								   NULL, NULL, NULL);
+	DefineCustomIntVariable("rds_backup.history_retention",
+							"Age after which finished operations and audit rows are deleted.",
+							"0 keeps everything.",
+							&rb_history_retention_min, 525600, 0, INT_MAX / 2,
+							PGC_SIGHUP, GUC_UNIT_MIN,
+							NULL, NULL, NULL);
+}
+
+void
+writer_register(void)
+{
+	BackgroundWorker worker;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = 1;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "rds_backup");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "rds_backup_writer_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "rds_backup catalog writer");
+	snprintf(worker.bgw_type, BGW_MAXLEN, "rds_backup catalog writer");
+	RegisterBackgroundWorker(&worker);
+}
+
+static void
+handle_sigterm(SIGNAL_ARGS)
+{
+	int			save_errno = errno;
+
+	shutdown_requested = true;
+	SetLatch(MyLatch);
+	errno = save_errno;
+}
+
+static void
+detach(int code, Datum arg)
+{
+	queue_detach_writer();
+}
+
+/* Apply one record in a subtransaction; false (reported) when it failed. */
+static bool
+apply_one(const QueueRecord *rec)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile bool ok = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		catalog_apply(rec);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		queue_report_failure(rec, edata->sqlerrcode, edata->message);
+		ereport(LOG,
+				(errmsg("rds_backup catalog writer could not apply a record: %s",
+						edata->message)));
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+static void
+fail_all(QueueRecord *recs, int n, const char *why)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		queue_report_failure(&recs[i], ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, why);
+	ereport(LOG,
+			(errmsg("rds_backup catalog writer dropped %d record%s: %s", n,
+					n == 1 ? "" : "s", why)));
+}
+
+/*
+ * Commit every ready record (up to a batch) in one transaction.  Returns
+ * the number of records taken.
+ */
+static int
+write_batch(MemoryContext batch_cxt)
+{
+	static QueueRecord recs[BATCH_RECORDS];
+	MemoryContext old;
+	QueuePos	end;
+	bool		changed = false;
+	int			n;
+	int			i;
+
+	MemoryContextReset(batch_cxt);
+	old = MemoryContextSwitchTo(batch_cxt);
+	n = queue_take(recs, BATCH_RECORDS, BATCH_BYTES, &end);
+	MemoryContextSwitchTo(old);
+	if (n == 0)
+		return 0;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	pgstat_report_activity(STATE_RUNNING, "writing the rds_backup catalog");
+	if (!OidIsValid(get_extension_oid("rds_backup", true)))
+		fail_all(recs, n, psprintf("extension \"rds_backup\" does not exist in database \"%s\"",
+								   rb_database));
+	else
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		SPI_connect();
+		for (i = 0; i < n; i++)
+		{
+			if (apply_one(&recs[i]) && catalog_record_changes_operations(&recs[i]))
+				changed = true;
+		}
+		SPI_finish();
+		PopActiveSnapshot();
+	}
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+
+	queue_release(end, n);
+	if (changed)
+		queue_note_operations_changed();
+	return n;
+}
+
+/*
+ * Delete one batch of history older than rds_backup.history_retention:
+ * finished operations first, then audit rows.  Returns true while there
+ * is more to delete; the caller commits queued records between batches.
+ */
+static bool
+sweep_step(void)
+{
+	static const char *const sql[] = {
+		"WITH d AS (SELECT id FROM rds_backup.operations"
+		" WHERE finished_at < now() - make_interval(mins => $1::int)"
+		" LIMIT " CppAsString2(SWEEP_BATCH) ")"
+		" DELETE FROM rds_backup.operations o USING d WHERE o.id = d.id",
+		"WITH d AS (SELECT id FROM rds_backup.audit_log"
+		" WHERE called_at < now() - make_interval(mins => $1::int)"
+		" LIMIT " CppAsString2(SWEEP_BATCH) ")"
+		" DELETE FROM rds_backup.audit_log a USING d WHERE a.id = d.id",
+	};
+	static int	table = 0;
+	Oid			types[1] = {INT4OID};
+	Datum		values[1];
+	uint64		deleted = 0;
+
+	if (rb_history_retention_min <= 0)
+	{
+		table = 0;
+		return false;
+	}
+	values[0] = Int32GetDatum(rb_history_retention_min);
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	pgstat_report_activity(STATE_RUNNING, "deleting old rds_backup history");
+	if (OidIsValid(get_extension_oid("rds_backup", true)))
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		SPI_connect();
+		if (SPI_execute_with_args(sql[table], 1, types, values, NULL, false, 0) != SPI_OK_DELETE)
+			elog(ERROR, "history sweep failed");
+		deleted = SPI_processed;
+		SPI_finish();
+		PopActiveSnapshot();
+	}
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+	if (deleted == SWEEP_BATCH)
+		return true;
+	table = (table + 1) % lengthof(sql);
+	return table != 0;
+}
+
+void
+rds_backup_writer_main(Datum main_arg)
+{
+	MemoryContext batch_cxt;
+	volatile TimestampTz last_sweep = 0;
+	volatile TimestampTz shutdown_at = 0;
+	volatile TimestampTz quiet_since = 0;
+	volatile bool sweeping = false;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, handle_sigterm);
+	/* a cancel in the middle of a record would drop it */
+	pqsignal(SIGINT, SIG_IGN);
+	BackgroundWorkerUnblockSignals();
+
+	BackgroundWorkerInitializeConnection(rb_database, NULL, 0);
+	pgstat_report_appname("rds_backup catalog writer");
+	SetConfigOption("search_path", "pg_catalog", PGC_SUSET, PGC_S_OVERRIDE);
+	/* a row lock held by someone else's long transaction fails one record, not the writer */
+	SetConfigOption("lock_timeout", "10s", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("statement_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
+
+	queue_attach_writer();
+	before_shmem_exit(detach, (Datum) 0);
+	ereport(LOG,
+			(errmsg("rds_backup catalog writer started in database \"%s\"", rb_database)));
+
+	batch_cxt = AllocSetContextCreate(TopMemoryContext, "rds_backup catalog batch",
+									  ALLOCSET_DEFAULT_SIZES);
+	for (;;)
+	{
+		volatile int n = 0;
+
+		ResetLatch(MyLatch);
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+			last_sweep = 0;		/* a new retention applies now */
+		}
+
+		/*
+		 * An error outside any one record (the commit itself, a lock on the
+		 * catalog's tables) leaves the batch in the queue: it is taken
+		 * again after a pause.
+		 */
+		PG_TRY();
+		{
+			n = write_batch(batch_cxt);
+			if (n == 0 && !shutdown_requested &&
+				(sweeping || TimestampDifferenceExceeds(last_sweep, GetCurrentTimestamp(),
+														SWEEP_EVERY_SECS * 1000)))
+			{
+				sweeping = sweep_step();
+				if (!sweeping)
+					last_sweep = GetCurrentTimestamp();
+				n = sweeping ? 1 : 0;	/* go on at once */
+			}
+		}
+		PG_CATCH();
+		{
+			HOLD_INTERRUPTS();
+			EmitErrorReport();
+			FlushErrorState();
+			AbortOutOfAnyTransaction();
+			MemoryContextSwitchTo(TopMemoryContext);
+			RESUME_INTERRUPTS();
+			pgstat_report_activity(STATE_IDLE, NULL);
+			(void) WaitLatch(MyLatch, WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1000,
+							 PG_WAIT_EXTENSION);
+			continue;
+		}
+		PG_END_TRY();
+
+		if (n > 0)
+		{
+			quiet_since = 0;
+			continue;			/* more may have come meanwhile, or more to sweep */
+		}
+
+		if (shutdown_requested)
+		{
+			int			producers = queue_producers();
+			TimestampTz now = GetCurrentTimestamp();
+
+			if (shutdown_at == 0)
+				shutdown_at = now;
+			if (quiet_since == 0)
+				quiet_since = now;
+			if (producers == 0 ||
+				TimestampDifferenceExceeds(quiet_since, now, DRAIN_QUIET_MS))
+				break;
+			if (TimestampDifferenceExceeds(shutdown_at, now, DRAIN_LIMIT_SECS * 1000))
+			{
+				ereport(LOG,
+						(errmsg("rds_backup catalog writer stops while %d backend%s may still queue records",
+								producers, producers == 1 ? "" : "s")));
+				break;
+			}
+		}
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 shutdown_requested ? 50 : SWEEP_EVERY_SECS * 1000,
+						 PG_WAIT_EXTENSION);
+	}
+	/* exit code 1: the postmaster starts it again unless it is shutting down */
+	proc_exit(1);
+}
