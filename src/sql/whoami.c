@@ -14,6 +14,7 @@
 #include "aws/endpoint.h"
 #include "aws/identity.h"
 #include "core/catalog.h"
+#include "core/runner.h"
 #include "sql/args.h"
 
 PG_FUNCTION_INFO_V1(rds_backup_whoami);
@@ -26,18 +27,19 @@ PG_FUNCTION_INFO_V1(rds_backup_whoami);
 Datum
 rds_backup_whoami(PG_FUNCTION_ARGS)
 {
-	char	   *region = endpoint_resolve_region(arg_text_or_null(fcinfo, 0));
+	char	   *region;
 	List	   *audit = NIL;
 	AwsWhoami  *w;
 	TupleDesc	desc;
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
 
+	runner_check_ready();
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "whoami() must return a record");
+	region = endpoint_resolve_region(arg_text_or_null(fcinfo, 0));
 	w = aws_whoami(NULL, region, &audit);
-	if (audit != NIL)
-		catalog_write_audit(audit, 0);
+	(void) catalog_write_audit(audit, 0);
 
 	values[0] = CStringGetTextDatum(w->source);
 	values[1] = CStringGetTextDatum(w->access_key_id);

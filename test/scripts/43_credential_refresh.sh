@@ -5,6 +5,9 @@
 # used within a minute of expiry.
 . "$(dirname "$0")/assert.sh"
 
+# audit_log, once the queued audit rows (not waited for by read calls) are committed
+aq() { q "SELECT rds_backup.catalog_flush()" >/dev/null && q "$1"; }
+
 emu reset
 emu seed-instance refresh-db
 
@@ -150,7 +153,7 @@ like "$(psql -XAtq -c "SET rds_backup.profile = 'garbage'" -c "$SNAP" 2>&1)" \
 # role profiles
 like "$(as chained "SELECT source || '|' || role_arn FROM rds_backup.whoami()")" \
 	"^profile chained: assume-role via shared-credentials-file\|$OPERATOR$" "role_arn + source_profile: AssumeRole on the source's keys"
-is "$(q "SELECT params->>'RoleSessionName' FROM rds_backup.audit_log WHERE action = 'AssumeRole' ORDER BY id DESC LIMIT 1")" \
+is "$(aq "SELECT params->>'RoleSessionName' FROM rds_backup.audit_log WHERE action = 'AssumeRole' ORDER BY id DESC LIMIT 1")" \
 	"pg-chained" "with role_session_name"
 like "$(as chained2 "SELECT source || '|' || role_arn FROM rds_backup.whoami()")" \
 	"^profile chained2: assume-role via profile chained: .*\|$OTHER$" "a role chain: a role assumed with another role's credentials"
