@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 BENCHES=${BENCHES:-sigv4 call_cost memory tracker_cost}
 
 if [ -z "${RB_ISOLATED:-}" ]; then
-	make -s -C bench sigv4_bench || exit 1
+	make -s -C bench sigv4_bench static_server || exit 1
 	rb_install || exit 1
 fi
 rb_isolate "$0" "$@"

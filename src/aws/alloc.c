@@ -90,8 +90,8 @@ aws_free_secret(char *s)
 	aws_free(s);
 }
 
-static void
-buf_reserve(AwsBuf *buf, size_t extra)
+void
+aws_buf_reserve(AwsBuf *buf, size_t extra)
 {
 	size_t		need = buf->len + extra + 1;
 	size_t		cap;
@@ -118,7 +118,7 @@ buf_reserve(AwsBuf *buf, size_t extra)
 void
 aws_buf_append(AwsBuf *buf, const void *data, size_t len)
 {
-	buf_reserve(buf, len);
+	aws_buf_reserve(buf, len);
 	if (len > 0)
 		memcpy(buf->data + buf->len, data, len);
 	buf->len += len;
@@ -142,7 +142,7 @@ aws_buf_release(AwsBuf *buf)
 {
 	char	   *s;
 
-	buf_reserve(buf, 0);
+	aws_buf_reserve(buf, 0);
 	s = buf->data;
 	buf->data = NULL;
 	buf->len = buf->cap = 0;

@@ -40,6 +40,8 @@ typedef struct AwsBuf
 
 #define AWS_BUF_INIT {NULL, 0, 0}
 
+/* Make room for extra more bytes (and the terminator) in one step. */
+extern void aws_buf_reserve(AwsBuf *buf, size_t extra);
 extern void aws_buf_append(AwsBuf *buf, const void *data, size_t len);
 extern void aws_buf_puts(AwsBuf *buf, const char *s);
 extern void aws_buf_putc(AwsBuf *buf, char c);

@@ -145,7 +145,9 @@ fresh(const AwsCredentials *c, TimestampTz now)
 /*
  * When freshly fetched credentials are to be fetched again: before they
  * expire, but not more often than every CRED_RETRY_AFTER; credentials
- * that do not expire are looked for again now and then (files change).
+ * that do not expire are looked for again now and then (a
+ * credential_process may answer otherwise; the shared files are also
+ * checked at every call, see base_credentials()).
  */
 void
 cred_cache_set_refresh(AwsCredentials *c, TimestampTz now)

@@ -45,7 +45,7 @@ extern CredStatus cred_from_instance_metadata(const CredContext *ctx, AwsCredent
 #define CRED_REFRESH_BEFORE		(5 * 60 * USECS_PER_SEC)	/* refresh this long before expiry */
 #define CRED_NEVER_WITHIN		(60 * USECS_PER_SEC)	/* never used this close to expiry */
 #define CRED_RETRY_AFTER		(10 * USECS_PER_SEC)	/* after a failed refresh */
-#define CRED_RECHECK_STATIC		(5 * 60 * USECS_PER_SEC)	/* re-read files, settings */
+#define CRED_RECHECK_STATIC		(5 * 60 * USECS_PER_SEC)	/* look again at lasting ones */
 
 /*
  * cred_cache.c: a fetch of credentials, cached in this process and (with
@@ -79,6 +79,9 @@ extern const char *cred_env(const char *name);
 
 /* cred_files.c: a small file, whole; NULL with *why when unreadable. */
 extern char *cred_read_file(const char *path, size_t max, bool *missing, char **why);
+
+/* cred_files.c: the shared files' paths and identities, for a cache key */
+extern char *cred_files_state(void);
 
 /* cred_http.c: a metadata endpoint's 200 reply body, or false with *why */
 extern bool cred_http(const char *method, const char *url, const char *const *headers,

@@ -13,6 +13,13 @@
  *	4. keys in the credentials file
  *	5. credential_process
  *	6. keys in the config file
+ *
+ * Each file is parsed again only when it changes: what was last parsed
+ * from it is kept while the file is the same one, unchanged (device,
+ * inode, size and modification time, one stat() per look), so a call
+ * neither reads nor parses it, and a rewritten or replaced file (rotated
+ * keys) is read at the next call.  cred_files_state() gives the same
+ * identity to the chain's cache in credentials.c.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -21,7 +28,9 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "lib/stringinfo.h"
 #include "storage/fd.h"
+#include "utils/memutils.h"
 
 #include "aws/config.h"
 #include "aws/cred_chain.h"
@@ -42,7 +51,25 @@ typedef struct SharedFile
 	char	   *path;
 	bool		exists;
 	List	   *entries;		/* IniEntry * */
+	bool		cached;			/* entries belong to file_cache */
 } SharedFile;
+
+/* A shared file as last parsed, while it is unchanged */
+typedef struct CachedFile
+{
+	MemoryContext cxt;			/* path and entries; NULL: nothing kept */
+	char	   *path;
+	struct stat st;
+	List	   *entries;		/* IniEntry * */
+} CachedFile;
+
+static CachedFile file_cache[2];	/* credentials file, config file */
+
+/*
+ * While a profile is being resolved its entries are in use: a file that
+ * changes meanwhile is then read for the asker alone, not replaced.
+ */
+static int	files_in_use = 0;
 
 typedef struct ProfileFiles
 {
@@ -67,15 +94,22 @@ profile_name(bool *named)
 static char *
 home_file(const char *relative)
 {
-	const char *home = getenv("HOME");
+	/* looked up once: the paths are wanted at every call */
+	static char *home = NULL;
 
-	if (home == NULL || home[0] == '\0')
+	if (home == NULL)
 	{
-		struct passwd *pw = getpwuid(geteuid());
+		const char *h = getenv("HOME");
 
-		if (pw == NULL)
-			return NULL;
-		home = pw->pw_dir;
+		if (h == NULL || h[0] == '\0')
+		{
+			struct passwd *pw = getpwuid(geteuid());
+
+			if (pw == NULL)
+				return NULL;
+			h = pw->pw_dir;
+		}
+		home = MemoryContextStrdup(TopMemoryContext, h);
 	}
 	return psprintf("%s/%s", home, relative);
 }
@@ -134,59 +168,22 @@ cred_read_file(const char *path, size_t max, bool *missing, char **why)
 static int
 collect_entry(const char *section, const char *key, const char *value, void *arg)
 {
-	SharedFile *sf = (SharedFile *) arg;
+	List	  **entries = (List **) arg;
 	IniEntry   *e = palloc(sizeof(IniEntry));
 
 	e->section = pstrdup(section);
 	e->key = pstrdup(key);
 	e->value = pstrdup(value);
-	sf->entries = lappend(sf->entries, e);
+	*entries = lappend(*entries, e);
 	return 0;
 }
 
-/*
- * Read one shared file.  One that does not exist is simply empty; one
- * that cannot be read is an ERROR, as before the chain existed: a
- * credentials file the server cannot read is a mistake worth stopping on.
- */
 static void
-read_shared_file(SharedFile *sf, char *path)
-{
-	char	   *text;
-	bool		missing;
-	char	   *why = NULL;
-	int			bad;
-
-	sf->path = path;
-	sf->entries = NIL;
-	sf->exists = false;
-	if (path == NULL)
-		return;
-	text = cred_read_file(path, 1024 * 1024, &missing, &why);
-	if (text == NULL)
-	{
-		if (missing)
-			return;
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIG_FILE_ERROR),
-				 errmsg("could not read AWS shared file: %s", why)));
-	}
-	sf->exists = true;
-	bad = aws_ini_parse(text, strlen(text), collect_entry, sf);
-	explicit_bzero(text, strlen(text));
-	pfree(text);
-	if (bad)
-		ereport(WARNING,
-				(errcode(ERRCODE_CONFIG_FILE_ERROR),
-				 errmsg("ignoring malformed line %d of AWS shared file \"%s\"", bad, path)));
-}
-
-static void
-free_shared_file(SharedFile *sf)
+free_entries(List *entries)
 {
 	ListCell   *lc;
 
-	foreach(lc, sf->entries)
+	foreach(lc, entries)
 	{
 		IniEntry   *e = lfirst(lc);
 
@@ -195,8 +192,137 @@ free_shared_file(SharedFile *sf)
 		cred_wipe_free(e->value);
 		pfree(e);
 	}
-	list_free(sf->entries);
+	list_free(entries);
+}
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+		a->st_size == b->st_size &&
+		a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+		a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static void
+cache_forget(CachedFile *cf)
+{
+	if (cf->cxt == NULL || files_in_use > 0)
+		return;
+	free_entries(cf->entries);	/* wipes the values */
+	MemoryContextDelete(cf->cxt);
+	memset(cf, 0, sizeof(CachedFile));
+}
+
+/*
+ * Read one shared file, or take what was last parsed from it if it is
+ * unchanged.  One that does not exist is simply empty; one that cannot be
+ * read is an ERROR, as before the chain existed: a credentials file the
+ * server cannot read is a mistake worth stopping on.
+ */
+static void
+read_shared_file(SharedFile *sf, char *path, CachedFile *cf)
+{
+	char	   *text;
+	bool		missing;
+	char	   *why = NULL;
+	int			bad;
+	struct stat st;
+	bool		keep;
+	MemoryContext cxt = NULL;
+	MemoryContext old = NULL;
+
+	sf->path = path;
 	sf->entries = NIL;
+	sf->exists = false;
+	sf->cached = false;
+	if (path == NULL)
+		return;
+
+	/*
+	 * stat() before the read: should the file change in between, what is
+	 * kept is newer than the identity it is kept under, and only read
+	 * again.
+	 */
+	if (stat(path, &st) != 0)
+	{
+		if (errno == ENOENT || errno == ENOTDIR)
+		{
+			cache_forget(cf);
+			return;
+		}
+		/* other failures are reported by the read below */
+		memset(&st, 0, sizeof(st));
+	}
+	else if (cf->cxt != NULL && strcmp(cf->path, path) == 0 && same_file(&cf->st, &st))
+	{
+		sf->entries = cf->entries;
+		sf->exists = true;
+		sf->cached = true;
+		return;
+	}
+
+	text = cred_read_file(path, 1024 * 1024, &missing, &why);
+	if (text == NULL)
+	{
+		if (missing)
+		{
+			cache_forget(cf);
+			return;
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIG_FILE_ERROR),
+				 errmsg("could not read AWS shared file: %s", why)));
+	}
+	sf->exists = true;
+
+	/* parsed into a context of its own, kept once complete */
+	keep = files_in_use == 0 && st.st_ino != 0;
+	if (keep)
+	{
+		cxt = AllocSetContextCreate(CurrentMemoryContext, "rds_backup shared file",
+									ALLOCSET_SMALL_SIZES);
+		old = MemoryContextSwitchTo(cxt);
+	}
+	bad = aws_ini_parse(text, strlen(text), collect_entry, &sf->entries);
+	if (keep)
+		MemoryContextSwitchTo(old);
+	explicit_bzero(text, strlen(text));
+	pfree(text);
+	if (bad)
+		ereport(WARNING,
+				(errcode(ERRCODE_CONFIG_FILE_ERROR),
+				 errmsg("ignoring malformed line %d of AWS shared file \"%s\"", bad, path)));
+	if (keep)
+	{
+		cache_forget(cf);
+		MemoryContextSetParent(cxt, TopMemoryContext);
+		cf->cxt = cxt;
+		cf->path = MemoryContextStrdup(cxt, path);
+		cf->st = st;
+		cf->entries = sf->entries;
+		sf->cached = true;
+	}
+}
+
+static void
+free_shared_file(SharedFile *sf)
+{
+	if (!sf->cached)
+		free_entries(sf->entries);
+	sf->entries = NIL;
+}
+
+static char *
+credentials_file_path(void)
+{
+	return file_path(rb_credentials_file, "AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
+}
+
+static char *
+config_file_path(void)
+{
+	return file_path(rb_config_file, "AWS_CONFIG_FILE", ".aws/config");
 }
 
 static void
@@ -204,10 +330,8 @@ open_files(ProfileFiles *pf, bool with_credentials)
 {
 	memset(pf, 0, sizeof(ProfileFiles));
 	if (with_credentials)
-		read_shared_file(&pf->credentials,
-						 file_path(rb_credentials_file, "AWS_SHARED_CREDENTIALS_FILE",
-								   ".aws/credentials"));
-	read_shared_file(&pf->config, file_path(rb_config_file, "AWS_CONFIG_FILE", ".aws/config"));
+		read_shared_file(&pf->credentials, credentials_file_path(), &file_cache[0]);
+	read_shared_file(&pf->config, config_file_path(), &file_cache[1]);
 }
 
 static void
@@ -215,6 +339,40 @@ close_files(ProfileFiles *pf)
 {
 	free_shared_file(&pf->credentials);
 	free_shared_file(&pf->config);
+}
+
+/* A file's path and identity, or why there is none, for cred_files_state() */
+static void
+append_file_state(StringInfo buf, const char *path)
+{
+	struct stat st;
+
+	if (path == NULL)
+		appendStringInfoString(buf, "-");
+	else if (stat(path, &st) != 0)
+		appendStringInfo(buf, "%s:errno %d", path, errno);
+	else
+		appendStringInfo(buf, "%s:%llu:%llu:%lld:%lld.%09ld", path,
+						 (unsigned long long) st.st_dev, (unsigned long long) st.st_ino,
+						 (long long) st.st_size, (long long) st.st_mtim.tv_sec,
+						 (long) st.st_mtim.tv_nsec);
+	appendStringInfoChar(buf, '\n');
+}
+
+/*
+ * Which shared files there are and what state they are in (paths, device,
+ * inode, size, modification time: one stat() each, no read): credentials
+ * cached under this stop matching when a file is rewritten or replaced.
+ */
+char *
+cred_files_state(void)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	append_file_state(&buf, credentials_file_path());
+	append_file_state(&buf, config_file_path());
+	return buf.data;
 }
 
 static bool
@@ -497,13 +655,18 @@ cred_from_profile(const CredContext *ctx, AwsCredentials **out, char **why)
 	volatile CredStatus st = CRED_ABSENT;
 
 	open_files(&pf, true);
-	/* the files' entries hold secrets: wiped even when an ERROR escapes */
+	/*
+	 * Entries read for this call alone hold secrets: wiped even when an
+	 * ERROR escapes.  Kept ones stay as they are while in use.
+	 */
+	files_in_use++;
 	PG_TRY();
 	{
 		st = resolve_top(ctx, &pf, out, why);
 	}
 	PG_FINALLY();
 	{
+		files_in_use--;
 		close_files(&pf);
 	}
 	PG_END_TRY();

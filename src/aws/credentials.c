@@ -286,18 +286,26 @@ walk_chain(void *arg, AwsCredentials **out, char **why)
 	return false;				/* keep compiler quiet */
 }
 
-/* The chain's credentials, cached in this process per configuration. */
+/*
+ * The chain's credentials, cached in this process per configuration and
+ * per state of the shared files: a rewritten or replaced file (rotated
+ * keys) makes the next call walk the chain again, while an unchanged one
+ * costs a stat() a call.  The sources that fetch temporary credentials
+ * keep their own caches, so walking again does not fetch them again.
+ */
 static AwsCredentials *
 base_credentials(const CredContext *ctx)
 {
 	CredCacheKey key;
 	char	   *why = NULL;
+	char	   *files = cred_files_state();
 	AwsCredentials *c;
 
 	/* what the chain's answer depends on that can change in a session */
 	cred_cache_key(&key, "chain", OR_EMPTY(rb_access_key_id), OR_EMPTY(rb_secret_access_key),
 				   OR_EMPTY(rb_session_token), OR_EMPTY(rb_profile),
-				   OR_EMPTY(rb_credentials_file), OR_EMPTY(rb_config_file), NULL);
+				   OR_EMPTY(rb_credentials_file), OR_EMPTY(rb_config_file), files, NULL);
+	pfree(files);
 	c = cred_cache_get(&key, false, walk_chain, (void *) ctx, &why);
 	if (c == NULL)				/* walk_chain raises instead */
 		elog(ERROR, "AWS credential chain failed: %s", why ? why : "unknown");

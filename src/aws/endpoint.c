@@ -14,9 +14,30 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 
+#include "utils/memutils.h"
+
 #include "aws/config.h"
 #include "aws/cred_chain.h"
 #include "aws/endpoint.h"
+
+/*
+ * Endpoints resolved so far in this process.  An entry is keyed by what
+ * the resolution reads (service, region, and the override URL in force,
+ * if any), so a changed setting or environment simply stops matching: a
+ * call pays for parsing an override URL only when it is new.
+ */
+#define ENDPOINT_CACHE_SIZE 8
+
+typedef struct EndpointCacheEntry
+{
+	char	   *service;
+	char	   *region;
+	char	   *override;		/* the URL resolved, NULL for AWS's own */
+	AwsEndpoint ep;
+} EndpointCacheEntry;
+
+static EndpointCacheEntry endpoint_cache[ENDPOINT_CACHE_SIZE];
+static int	endpoint_cache_next;
 
 /* us-east-1, us-gov-west-1, cn-north-1, ap-southeast-4, us-isob-east-1 */
 bool
@@ -207,10 +228,55 @@ service_env_name(const char *service)
 	return NULL;				/* keep compiler quiet */
 }
 
+static bool
+str_eq(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* A palloc'd copy of a cached endpoint, for the caller to keep */
+static AwsEndpoint *
+endpoint_copy(const AwsEndpoint *src)
+{
+	AwsEndpoint *ep = palloc(sizeof(AwsEndpoint));
+
+	ep->url = pstrdup(src->url);
+	ep->host = pstrdup(src->host);
+	ep->overridden = src->overridden;
+	return ep;
+}
+
+static void
+endpoint_remember(const char *service, const char *region, const char *override,
+				  const AwsEndpoint *ep)
+{
+	EndpointCacheEntry *e = &endpoint_cache[endpoint_cache_next];
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+	endpoint_cache_next = (endpoint_cache_next + 1) % ENDPOINT_CACHE_SIZE;
+	if (e->service != NULL)
+	{
+		pfree(e->service);
+		if (e->region)
+			pfree(e->region);
+		if (e->override)
+			pfree(e->override);
+		pfree(e->ep.url);
+		pfree(e->ep.host);
+	}
+	e->service = pstrdup(service);
+	e->region = region ? pstrdup(region) : NULL;
+	e->override = override ? pstrdup(override) : NULL;
+	e->ep.url = pstrdup(ep->url);
+	e->ep.host = pstrdup(ep->host);
+	e->ep.overridden = ep->overridden;
+	MemoryContextSwitchTo(old);
+}
+
 AwsEndpoint *
 endpoint_resolve(const char *service, const char *region)
 {
-	AwsEndpoint *ep = palloc0(sizeof(AwsEndpoint));
+	AwsEndpoint *ep;
 	const char *url = NULL;
 	const char *origin = NULL;
 	const char *env_name = service_env_name(service);
@@ -218,6 +284,7 @@ endpoint_resolve(const char *service, const char *region)
 			   *host,
 			   *port;
 	const char *problem;
+	int			i;
 
 	if (strcmp(service, "rds") == 0 && rb_endpoint && rb_endpoint[0])
 	{
@@ -231,6 +298,16 @@ endpoint_resolve(const char *service, const char *region)
 	else
 		url = NULL;
 
+	for (i = 0; i < ENDPOINT_CACHE_SIZE; i++)
+	{
+		EndpointCacheEntry *e = &endpoint_cache[i];
+
+		if (e->service != NULL && strcmp(e->service, service) == 0 &&
+			str_eq(e->region, region) && str_eq(e->override, url))
+			return endpoint_copy(&e->ep);
+	}
+
+	ep = palloc0(sizeof(AwsEndpoint));
 	if (url == NULL)
 	{
 		const char *suffix = strncmp(region, "cn-", 3) == 0 ?
@@ -239,17 +316,19 @@ endpoint_resolve(const char *service, const char *region)
 		ep->host = psprintf("%s.%s.%s", service, region, suffix);
 		ep->url = psprintf("https://%s/", ep->host);
 		ep->overridden = false;
-		return ep;
 	}
-
-	problem = parse_endpoint(url, &scheme, &host, &port);
-	if (problem)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid AWS endpoint in %s", origin),
-				 errdetail("%s", problem)));
-	ep->host = port ? psprintf("%s:%s", host, port) : host;
-	ep->url = psprintf("%s://%s/", scheme, ep->host);
-	ep->overridden = true;
+	else
+	{
+		problem = parse_endpoint(url, &scheme, &host, &port);
+		if (problem)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid AWS endpoint in %s", origin),
+					 errdetail("%s", problem)));
+		ep->host = port ? psprintf("%s:%s", host, port) : host;
+		ep->url = psprintf("%s://%s/", scheme, ep->host);
+		ep->overridden = true;
+	}
+	endpoint_remember(service, region, url, ep);
 	return ep;
 }

@@ -51,6 +51,19 @@ static bool http_default_abort_check(void);
 static bool curl_initialized = false;
 static CURLM *http_multi = NULL;
 static CURL *http_easy = NULL;
+
+/* The methods http_perform() sends; each has its own options on the handle */
+typedef enum HttpMethod
+{
+	HTTP_GET,
+	HTTP_POST,
+	HTTP_PUT					/* with a body in memory, as POST */
+} HttpMethod;
+
+/* The options set on http_easy that outlive a request (http_setup_handle) */
+static bool http_easy_ready = false;
+static HttpMethod http_easy_method;
+static char *http_easy_ca_file = NULL;	/* malloc'd */
 static bool (*http_abort_check) (void) = http_default_abort_check;
 
 /*
@@ -85,6 +98,7 @@ http_reset_connections(void)
 	if (http_easy != NULL)
 		curl_easy_cleanup(http_easy);
 	http_easy = NULL;
+	http_easy_ready = false;
 	if (http_multi != NULL)
 		curl_multi_cleanup(http_multi);
 	http_multi = NULL;
@@ -349,19 +363,16 @@ http_set_error(HttpResponse *resp, CURLcode code, const char *errbuf)
 		strlcpy(resp->error, curl_easy_strerror(code), sizeof(resp->error));
 }
 
-/*
- * Set the options for one request on the (freshly reset) easy handle.
- * Returns the first failing option's code.
- */
-static CURLcode
-http_setup(CURL *easy, const HttpRequest *req, struct curl_slist *hdrs,
-		   HttpXfer *x)
+/* http_perform() has accepted only these three */
+static HttpMethod
+http_method(const char *name)
 {
-	CURLcode	rc = CURLE_OK;
-	long		connect_ms = req->connect_timeout_ms > 0 ?
-		req->connect_timeout_ms : HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
-	long		request_ms = req->request_timeout_ms > 0 ?
-		req->request_timeout_ms : HTTP_DEFAULT_REQUEST_TIMEOUT_MS;
+	if (name[0] == 'G')
+		return HTTP_GET;
+	if (name[1] == 'U')
+		return HTTP_PUT;
+	return HTTP_POST;
+}
 
 #define SETOPT(opt, val) \
 	do { \
@@ -369,8 +380,21 @@ http_setup(CURL *easy, const HttpRequest *req, struct curl_slist *hdrs,
 			rc = curl_easy_setopt(easy, opt, val); \
 	} while (0)
 
-	SETOPT(CURLOPT_URL, req->url);
-	SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);
+/*
+ * The options every request shares, set once on the cached easy handle
+ * rather than reset and set again per request (with the method and CA
+ * file, which start the handle over when they change: a PUT's custom
+ * request must not outlive it).  Returns the first failing option's code.
+ */
+static CURLcode
+http_setup_handle(CURL *easy, const HttpRequest *req, HttpMethod method)
+{
+	CURLcode	rc = CURLE_OK;
+
+	curl_easy_reset(easy);
+	http_easy_ready = false;
+	free(http_easy_ca_file);
+	http_easy_ca_file = NULL;
 
 	/* Signals belong to PostgreSQL; timeouts must not use SIGALRM. */
 	SETOPT(CURLOPT_NOSIGNAL, 1L);
@@ -404,37 +428,91 @@ http_setup(CURL *easy, const HttpRequest *req, struct curl_slist *hdrs,
 	if (req->ca_file != NULL && req->ca_file[0] != '\0')
 		SETOPT(CURLOPT_CAINFO, req->ca_file);
 
-	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-	SETOPT(CURLOPT_TIMEOUT_MS, request_ms);
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
 	SETOPT(CURLOPT_TCP_KEEPIDLE, 60L);
 	SETOPT(CURLOPT_TCP_KEEPINTVL, 30L);
 
+	if (method == HTTP_GET)
+		SETOPT(CURLOPT_HTTPGET, 1L);
+	else
+		SETOPT(CURLOPT_POST, 1L);
+	/* a PUT sends its body as a POST would (the IMDSv2 token request) */
+	if (method == HTTP_PUT)
+		SETOPT(CURLOPT_CUSTOMREQUEST, "PUT");
+
+	SETOPT(CURLOPT_WRITEFUNCTION, http_write_cb);
+	SETOPT(CURLOPT_HEADERFUNCTION, http_header_cb);
+
+	if (rc == CURLE_OK && req->ca_file != NULL && req->ca_file[0] != '\0' &&
+		(http_easy_ca_file = strdup(req->ca_file)) == NULL)
+		rc = CURLE_OUT_OF_MEMORY;
+	if (rc == CURLE_OK)
+	{
+		http_easy_ready = true;
+		http_easy_method = method;
+	}
+	return rc;
+}
+
+/*
+ * Set the options for one request: the handle's own first, if not set or
+ * if the method or the CA file changed.  Returns the first failing
+ * option's code.
+ */
+static CURLcode
+http_setup(CURL *easy, const HttpRequest *req, struct curl_slist *hdrs,
+		   HttpXfer *x)
+{
+	CURLcode	rc = CURLE_OK;
+	HttpMethod	method = http_method(req->method);
+	const char *ca_file = (req->ca_file && req->ca_file[0]) ? req->ca_file : NULL;
+	long		connect_ms = req->connect_timeout_ms > 0 ?
+		req->connect_timeout_ms : HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
+	long		request_ms = req->request_timeout_ms > 0 ?
+		req->request_timeout_ms : HTTP_DEFAULT_REQUEST_TIMEOUT_MS;
+
+	if (!http_easy_ready || method != http_easy_method ||
+		(ca_file == NULL) != (http_easy_ca_file == NULL) ||
+		(ca_file != NULL && strcmp(ca_file, http_easy_ca_file) != 0))
+		rc = http_setup_handle(easy, req, method);
+
+	SETOPT(CURLOPT_URL, req->url);
+	SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+	SETOPT(CURLOPT_TIMEOUT_MS, request_ms);
+
 	/* Refuse early when Content-Length already exceeds the cap. */
 	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) x->max_body);
 
-	if (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0)
+	if (method != HTTP_GET)
 	{
-		SETOPT(CURLOPT_POST, 1L);
 		SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
 		SETOPT(CURLOPT_POSTFIELDS, req->body ? req->body : "");
-		/* a PUT with a small body in memory (the IMDSv2 token request) */
-		if (req->method[1] == 'U')
-			SETOPT(CURLOPT_CUSTOMREQUEST, "PUT");
 	}
-	else
-		SETOPT(CURLOPT_HTTPGET, 1L);
 
 	SETOPT(CURLOPT_HTTPHEADER, hdrs);
-	SETOPT(CURLOPT_WRITEFUNCTION, http_write_cb);
 	SETOPT(CURLOPT_WRITEDATA, x);
-	SETOPT(CURLOPT_HEADERFUNCTION, http_header_cb);
 	SETOPT(CURLOPT_HEADERDATA, x);
 
-#undef SETOPT
-
+	/* a handle half set up is started over next time */
+	if (rc != CURLE_OK)
+		http_easy_ready = false;
 	return rc;
 }
+
+/* After a request: leave the handle no pointer to its memory. */
+static void
+http_forget_request(CURL *easy)
+{
+	(void) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, NULL);
+	(void) curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, NULL);
+	(void) curl_easy_setopt(easy, CURLOPT_WRITEDATA, NULL);
+	(void) curl_easy_setopt(easy, CURLOPT_HEADERDATA, NULL);
+	if (http_easy_method != HTTP_GET)
+		(void) curl_easy_setopt(easy, CURLOPT_POSTFIELDS, NULL);
+}
+
+#undef SETOPT
 
 /*
  * What one http_perform() call has acquired, so that it can be released even
@@ -471,7 +549,6 @@ http_exchange(const HttpRequest *req, HttpResponse *resp, HttpState *st)
 
 	if (!http_ensure_handles(resp))
 		return;
-	curl_easy_reset(http_easy);
 
 	for (i = 0; i < req->nheaders; i++)
 	{
@@ -689,7 +766,7 @@ http_perform(const HttpRequest *req, HttpResponse *resp)
 		else if (http_easy != NULL)
 		{
 			/* keep no pointers to our stack or to freed header lists */
-			curl_easy_reset(http_easy);
+			http_forget_request(http_easy);
 		}
 		curl_slist_free_all(st.hdrs);
 		free(st.x.body);

@@ -29,21 +29,27 @@ void
 aws_uri_encode_append(AwsBuf *out, const char *s, size_t len, bool encode_slash)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	char	   *w;
 	size_t		i;
 
+	/* at most three bytes each: room once, then plain stores */
+	aws_buf_reserve(out, len * 3);
+	w = out->data + out->len;
 	for (i = 0; i < len; i++)
 	{
 		unsigned char c = (unsigned char) s[i];
 
 		if (is_unreserved(c) || (c == '/' && !encode_slash))
-			aws_buf_putc(out, (char) c);
+			*w++ = (char) c;
 		else
 		{
-			char		esc[3] = {'%', hex[c >> 4], hex[c & 15]};
-
-			aws_buf_append(out, esc, 3);
+			*w++ = '%';
+			*w++ = hex[c >> 4];
+			*w++ = hex[c & 15];
 		}
 	}
+	*w = '\0';
+	out->len = w - out->data;
 }
 
 char *

@@ -25,28 +25,64 @@
 
 #define KEY_CACHE_SLOTS 4
 
+/* Requests with at most this many headers sort them on the stack. */
+#define LOCAL_HEADERS	16
+/* ... and canonicalise names and values into this many bytes there. */
+#define LOCAL_TEXT		1024
+
 /*
  * Derived signing keys.  A slot is found by a SHA-256 over date, region,
- * service and secret, so the secret itself is never stored.
+ * service and secret, so the secret itself is never stored.  What is kept
+ * of the key are the two SHA-256 states HMAC starts from (key ^ ipad and
+ * key ^ opad absorbed), so that signing with it costs two digest copies
+ * instead of a fresh HMAC set-up per signature.
  */
 typedef struct KeyCacheSlot
 {
 	bool		used;
 	unsigned char id[32];
-	unsigned char key[32];
+	EVP_MD_CTX *inner;
+	EVP_MD_CTX *outer;
 } KeyCacheSlot;
 
 static KeyCacheSlot key_cache[KEY_CACHE_SLOTS];
 static int	key_cache_next;
 static unsigned long key_derivation_count;
 
+/*
+ * libcrypto 3 looks the algorithm up again on every implicit use
+ * (EVP_sha256() handed to EVP_Digest() or HMAC()) and allocates a context
+ * per call: SHA-256 is fetched once, and one digest context serves every
+ * hash for the life of the process.  Nothing runs in parallel here.
+ */
+static EVP_MD *sha256_md;
+static EVP_MD_CTX *digest_ctx;
+
 /* A header as it enters the canonical request */
 typedef struct CanonHeader
 {
-	char	   *name;			/* lowercased */
-	char	   *value;			/* trimmed, whitespace runs folded */
-	int			pos;			/* original position: keeps the sort stable */
+	const char *name;			/* lowercased */
+	size_t		name_len;
+	const char *value;			/* trimmed, whitespace runs folded */
+	size_t		value_len;
 } CanonHeader;
+
+/*
+ * The signed headers, sorted by name (duplicates in their original
+ * order), with their names and values in one block of text: no allocation
+ * per header, and only one buffer to wipe (values may hold the token).
+ */
+typedef struct HeaderSet
+{
+	CanonHeader *h;
+	int			n;
+	char	   *text;
+	size_t		text_cap;
+	size_t		block_len;		/* "name:value\n" lines, joined duplicates */
+	size_t		signed_len;		/* "name;name" */
+	CanonHeader local_h[LOCAL_HEADERS];
+	char		local_text[LOCAL_TEXT];
+} HeaderSet;
 
 /* A query parameter, both halves URI-encoded the SigV4 way */
 typedef struct QueryParam
@@ -62,6 +98,17 @@ typedef struct QueryList
 	int			cap;
 } QueryList;
 
+/* "date/region/service/aws4_request" in pieces */
+typedef struct Scope
+{
+	char		date8[9];
+	const char *region;
+	size_t		region_len;
+	const char *service;
+	size_t		service_len;
+	size_t		len;
+} Scope;
+
 /* Query parameters that only the signer may set in query mode */
 static const char *const signing_params[] = {
 	"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
@@ -73,6 +120,11 @@ static const char *const unsigned_headers[] = {
 	"authorization", "x-amz-date", "user-agent", "expect", "connection",
 	"x-amzn-trace-id", NULL
 };
+
+#define SCOPE_TERMINATOR	"/aws4_request"
+#define AUTH_PREFIX			SIGV4_ALGORITHM " Credential="
+#define AUTH_SIGNED			", SignedHeaders="
+#define AUTH_SIGNATURE		", Signature="
 
 /* ---------- small helpers ---------- */
 
@@ -99,6 +151,16 @@ in_list(const char *const *list, const char *s)
 	return false;
 }
 
+/* s[0..len) is one of list's (lowercase) entries */
+static bool
+in_lower_list(const char *const *list, const char *s, size_t len)
+{
+	for (; *list; list++)
+		if (strncmp(*list, s, len) == 0 && (*list)[len] == '\0')
+			return true;
+	return false;
+}
+
 static bool
 is_ws(char c)
 {
@@ -117,7 +179,8 @@ is_token(const char *s)
 		char		c = *s;
 
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			  (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c)))
+			  (c >= '0' && c <= '9') || c == '-' ||
+			  strchr("!#$%&'*+.^_`|~", c)))
 			return false;
 	}
 	return true;
@@ -144,14 +207,23 @@ to_hex(const unsigned char *bytes, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static bool
-hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
-			unsigned char out[32])
+/* Copy n bytes to w; returns the end */
+static char *
+put(char *w, const char *s, size_t n)
 {
-	unsigned int out_len = 0;
+	memcpy(w, s, n);
+	return w + n;
+}
 
-	return HMAC(EVP_sha256(), key, (int) key_len, data, len, out, &out_len) != NULL &&
-		out_len == 32;
+static char *
+put_scope(char *w, const Scope *sc)
+{
+	w = put(w, sc->date8, 8);
+	*w++ = '/';
+	w = put(w, sc->region, sc->region_len);
+	*w++ = '/';
+	w = put(w, sc->service, sc->service_len);
+	return put(w, SCOPE_TERMINATOR, strlen(SCOPE_TERMINATOR));
 }
 
 static int
@@ -164,6 +236,101 @@ hex_value(char c)
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
 	return -1;
+}
+
+/* ---------- SHA-256 and HMAC ---------- */
+
+static bool
+crypto_ready(void)
+{
+	if (digest_ctx != NULL)
+		return true;
+	if (sha256_md == NULL &&
+		(sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		return false;
+	digest_ctx = EVP_MD_CTX_new();
+	return digest_ctx != NULL;
+}
+
+static bool
+sha256(const void *data, size_t len, unsigned char out[32])
+{
+	unsigned int out_len = 0;
+
+	return crypto_ready() &&
+		EVP_DigestInit_ex2(digest_ctx, sha256_md, NULL) &&
+		EVP_DigestUpdate(digest_ctx, data, len) &&
+		EVP_DigestFinal_ex(digest_ctx, out, &out_len) && out_len == 32;
+}
+
+static bool
+sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[32];
+
+	if (!sha256(data, len, md))
+		return false;
+	to_hex(md, 32, out);
+	return true;
+}
+
+/* Only used to derive keys, once a day per key: the plain HMAC() will do */
+static bool
+hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+			unsigned char out[32])
+{
+	unsigned int out_len = 0;
+
+	return crypto_ready() &&
+		HMAC(sha256_md, key, (int) key_len, data, len, out, &out_len) != NULL &&
+		out_len == 32;
+}
+
+/* Start a slot's two HMAC states from a 32-byte key (RFC 2104). */
+static bool
+hmac_states_set(KeyCacheSlot *slot, const unsigned char key[32])
+{
+	unsigned char pad[64];
+	bool		ok;
+	int			i;
+
+	if (slot->inner == NULL)
+		slot->inner = EVP_MD_CTX_new();
+	if (slot->outer == NULL)
+		slot->outer = EVP_MD_CTX_new();
+	if (slot->inner == NULL || slot->outer == NULL)
+		return false;
+
+	for (i = 0; i < 64; i++)
+		pad[i] = (unsigned char) ((i < 32 ? key[i] : 0) ^ 0x36);
+	ok = EVP_DigestInit_ex2(slot->inner, sha256_md, NULL) &&
+		EVP_DigestUpdate(slot->inner, pad, 64);
+	for (i = 0; i < 64; i++)
+		pad[i] = (unsigned char) ((i < 32 ? key[i] : 0) ^ 0x5c);
+	ok = ok && EVP_DigestInit_ex2(slot->outer, sha256_md, NULL) &&
+		EVP_DigestUpdate(slot->outer, pad, 64);
+	OPENSSL_cleanse(pad, sizeof(pad));
+	return ok;
+}
+
+/* HMAC-SHA256 of data with a cached key's states */
+static bool
+hmac_with_slot(const KeyCacheSlot *slot, const void *data, size_t len,
+			   unsigned char out[32])
+{
+	unsigned char inner[32];
+	unsigned int n = 0;
+	bool		ok;
+
+	ok = EVP_MD_CTX_copy_ex(digest_ctx, slot->inner) &&
+		EVP_DigestUpdate(digest_ctx, data, len) &&
+		EVP_DigestFinal_ex(digest_ctx, inner, &n) && n == 32 &&
+		EVP_MD_CTX_copy_ex(digest_ctx, slot->outer) &&
+		EVP_DigestUpdate(digest_ctx, inner, 32) &&
+		EVP_DigestFinal_ex(digest_ctx, out, &n) && n == 32;
+	OPENSSL_cleanse(inner, sizeof(inner));
+	/* restarting the shared context wipes what it held of the signature */
+	return EVP_DigestInit_ex2(digest_ctx, sha256_md, NULL) && ok;
 }
 
 /*
@@ -343,161 +510,230 @@ query_cmp(const void *a, const void *b)
 
 /* ---------- canonical headers ---------- */
 
-static char *
-canonical_value(const char *v)
+/* Trim and fold whitespace runs of v into dst; returns the length. */
+static size_t
+put_canonical_value(char *dst, const char *v)
 {
-	AwsBuf		out = AWS_BUF_INIT;
+	size_t		n = 0;
 	bool		pending_space = false;
 
 	for (; *v; v++)
 	{
-		if (is_ws(*v))
-			pending_space = out.len > 0;
+		/* every whitespace character sorts at or below ' ' */
+		if ((unsigned char) *v <= ' ' && is_ws(*v))
+			pending_space = n > 0;
 		else
 		{
 			if (pending_space)
-				aws_buf_putc(&out, ' ');
+				dst[n++] = ' ';
 			pending_space = false;
-			aws_buf_putc(&out, *v);
+			dst[n++] = *v;
 		}
 	}
-	return aws_buf_release(&out);
-}
-
-static char *
-lowercase(const char *s)
-{
-	char	   *l = aws_strdup(s);
-	char	   *p;
-
-	for (p = l; *p; p++)
-		*p = ascii_lower(*p);
-	return l;
+	return n;
 }
 
 static int
-header_cmp(const void *a, const void *b)
+name_cmp(const CanonHeader *x, const CanonHeader *y)
 {
-	const CanonHeader *x = a;
-	const CanonHeader *y = b;
-	int			c = strcmp(x->name, y->name);
+	size_t		n = x->name_len < y->name_len ? x->name_len : y->name_len;
+	int			c = memcmp(x->name, y->name, n);
 
-	return c != 0 ? c : x->pos - y->pos;
+	if (c != 0)
+		return c;
+	return x->name_len < y->name_len ? -1 : x->name_len > y->name_len;
+}
+
+/* Append a header: name already lowercased in place at hs->text + *used */
+static void
+header_add(HeaderSet *hs, size_t *used, size_t name_len, const char *value)
+{
+	CanonHeader *h = &hs->h[hs->n++];
+
+	h->name = hs->text + *used;
+	h->name_len = name_len;
+	*used += name_len;
+	h->value = hs->text + *used;
+	h->value_len = put_canonical_value(hs->text + *used, value);
+	*used += h->value_len;
 }
 
 static void
-header_add(CanonHeader *h, int *n, const char *lname, const char *value, int pos)
+header_add_named(HeaderSet *hs, size_t *used, const char *lname, const char *value)
 {
-	h[*n].name = aws_strdup(lname);
-	h[*n].value = canonical_value(value);
-	h[*n].pos = pos;
-	(*n)++;
+	size_t		len = strlen(lname);
+
+	memcpy(hs->text + *used, lname, len);
+	header_add(hs, used, len, value);
+}
+
+static void
+headers_free(HeaderSet *hs)
+{
+	if (hs->text != NULL)
+		OPENSSL_cleanse(hs->text, hs->text_cap);
+	if (hs->text != hs->local_text)
+		aws_free(hs->text);
+	if (hs->h != hs->local_h)
+		aws_free(hs->h);
+	hs->text = NULL;
+	hs->h = NULL;
 }
 
 /*
- * Canonical header block ("name:value\n" per distinct name, duplicates'
- * values joined with ',' in order) and the signed header list.
+ * The headers to sign: lowercased, canonical values, sorted by name with
+ * duplicates kept in order, and the lengths of the canonical header block
+ * ("name:value\n" per distinct name, duplicates' values joined with ',')
+ * and of the signed header list.
  */
 static const char *
-build_headers(const SigV4Request *req, const SigV4Params *p,
-			  const char *token, const SigV4Result *r,
-			  AwsBuf *block, AwsBuf *signed_list)
+collect_headers(const SigV4Request *req, const SigV4Params *p,
+				const char *token, const SigV4Result *r, HeaderSet *hs)
 {
-	CanonHeader *h = aws_malloc((req->n_headers + 3) * sizeof(CanonHeader));
-	const char *err = NULL;
-	bool		have_host = false;
 	bool		header_mode = p->mode == SIGV4_MODE_HEADER;
-	int			n = 0;
+	bool		add_token = header_mode && token && !p->omit_session_token;
+	bool		add_hash = header_mode && p->sign_body;
+	bool		have_host = false;
+	size_t		need = 0;
+	size_t		used = 0;
 	int			i;
+
+	hs->n = 0;
+	hs->text = NULL;
+	hs->h = NULL;
+	for (i = 0; i < req->n_headers; i++)
+	{
+		const SigV4Header *in = &req->headers[i];
+
+		if (in->name == NULL || in->value == NULL || !is_token(in->name))
+			return "invalid header name or value";
+		need += strlen(in->name) + strlen(in->value);
+	}
+	/* what the signer adds: names, date, hash and token */
+	need += 64 + sizeof(r->amz_date) + sizeof(r->payload_hash) +
+		(add_token ? strlen(token) : 0);
+
+	hs->text_cap = need;
+	hs->text = need <= LOCAL_TEXT ? hs->local_text : aws_malloc(need);
+	hs->h = req->n_headers + 3 <= LOCAL_HEADERS ? hs->local_h :
+		aws_malloc((req->n_headers + 3) * sizeof(CanonHeader));
 
 	for (i = 0; i < req->n_headers; i++)
 	{
 		const SigV4Header *in = &req->headers[i];
-		char	   *lname;
+		char	   *lname = hs->text + used;
+		size_t		len;
 
-		if (in->name == NULL || in->value == NULL || !is_token(in->name))
-		{
-			err = "invalid header name or value";
-			break;
-		}
-		lname = lowercase(in->name);
-		if (strcmp(lname, "host") == 0)
+		for (len = 0; in->name[len]; len++)
+			lname[len] = ascii_lower(in->name[len]);
+		if (len == 4 && memcmp(lname, "host", 4) == 0)
 			have_host = true;
-		if (!in_list(unsigned_headers, lname) &&
-			!(token && strcmp(lname, "x-amz-security-token") == 0) &&
-			!(header_mode && p->sign_body &&
-			  strcmp(lname, "x-amz-content-sha256") == 0))
-			header_add(h, &n, lname, in->value, i);
-		aws_free(lname);
+		if (in_lower_list(unsigned_headers, lname, len) ||
+			(token && len == 20 && memcmp(lname, "x-amz-security-token", 20) == 0) ||
+			(add_hash && len == 20 && memcmp(lname, "x-amz-content-sha256", 20) == 0))
+			continue;
+		header_add(hs, &used, len, in->value);
 	}
-	if (err == NULL && !have_host)
-		err = "request has no Host header";
+	if (!have_host)
+		return "request has no Host header";
 
-	if (err == NULL)
+	/* in query mode the token travels as a query parameter instead */
+	if (add_token)
+		header_add_named(hs, &used, "x-amz-security-token", token);
+	if (header_mode)
+		header_add_named(hs, &used, "x-amz-date", r->amz_date);
+	if (add_hash)
+		header_add_named(hs, &used, "x-amz-content-sha256", r->payload_hash);
+
+	/* insertion sort: stable, and a request signs a handful of headers */
+	for (i = 1; i < hs->n; i++)
 	{
-		/* in query mode the token travels as a query parameter instead */
-		if (header_mode && token && !p->omit_session_token)
-			header_add(h, &n, "x-amz-security-token", token, i++);
-		if (header_mode)
-			header_add(h, &n, "x-amz-date", r->amz_date, i++);
-		if (header_mode && p->sign_body)
-			header_add(h, &n, "x-amz-content-sha256", r->payload_hash, i++);
+		CanonHeader cur = hs->h[i];
+		int			j = i - 1;
 
-		qsort(h, n, sizeof(CanonHeader), header_cmp);
-		for (i = 0; i < n; i++)
+		while (j >= 0 && name_cmp(&hs->h[j], &cur) > 0)
 		{
-			if (i == 0 || strcmp(h[i].name, h[i - 1].name) != 0)
-			{
-				if (i > 0)
-				{
-					aws_buf_putc(block, '\n');
-					aws_buf_putc(signed_list, ';');
-				}
-				aws_buf_puts(block, h[i].name);
-				aws_buf_putc(block, ':');
-				aws_buf_puts(signed_list, h[i].name);
-			}
-			else
-				aws_buf_putc(block, ',');
-			aws_buf_puts(block, h[i].value);
+			hs->h[j + 1] = hs->h[j];
+			j--;
 		}
-		aws_buf_putc(block, '\n');
+		hs->h[j + 1] = cur;
 	}
 
-	for (i = 0; i < n; i++)
+	hs->block_len = 0;
+	hs->signed_len = 0;
+	for (i = 0; i < hs->n; i++)
 	{
-		aws_free(h[i].name);
-		aws_free_secret(h[i].value);
+		if (i == 0 || name_cmp(&hs->h[i], &hs->h[i - 1]) != 0)
+		{
+			hs->block_len += hs->h[i].name_len + 2; /* ':' and '\n' */
+			hs->signed_len += hs->h[i].name_len + (i > 0);
+		}
+		else
+			hs->block_len++;	/* ',' */
+		hs->block_len += hs->h[i].value_len;
 	}
-	aws_free(h);
-	return err;
+	return NULL;
+}
+
+static char *
+put_header_block(char *w, const HeaderSet *hs)
+{
+	int			i;
+
+	for (i = 0; i < hs->n; i++)
+	{
+		if (i == 0 || name_cmp(&hs->h[i], &hs->h[i - 1]) != 0)
+		{
+			if (i > 0)
+				*w++ = '\n';
+			w = put(w, hs->h[i].name, hs->h[i].name_len);
+			*w++ = ':';
+		}
+		else
+			*w++ = ',';
+		w = put(w, hs->h[i].value, hs->h[i].value_len);
+	}
+	*w++ = '\n';
+	return w;
+}
+
+static char *
+signed_header_list(const HeaderSet *hs)
+{
+	char	   *s = aws_malloc(hs->signed_len + 1);
+	char	   *w = s;
+	int			i;
+
+	for (i = 0; i < hs->n; i++)
+	{
+		if (i > 0 && name_cmp(&hs->h[i], &hs->h[i - 1]) == 0)
+			continue;
+		if (i > 0)
+			*w++ = ';';
+		w = put(w, hs->h[i].name, hs->h[i].name_len);
+	}
+	*w = '\0';
+	return s;
 }
 
 /* ---------- signing key ---------- */
 
 static bool
-cache_id(const char *secret, const char *date8, const char *region,
-		 const char *service, unsigned char id[32])
+cache_id(const char *secret, const Scope *sc, unsigned char id[32])
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned int len = 0;
-	bool		ok;
 
 	/* NUL separators keep ("ab","c") and ("a","bc") apart */
-	ok = ctx != NULL &&
-		EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-		EVP_DigestUpdate(ctx, date8, strlen(date8) + 1) &&
-		EVP_DigestUpdate(ctx, region, strlen(region) + 1) &&
-		EVP_DigestUpdate(ctx, service, strlen(service) + 1) &&
-		EVP_DigestUpdate(ctx, secret, strlen(secret)) &&
-		EVP_DigestFinal_ex(ctx, id, &len) && len == 32;
-	EVP_MD_CTX_free(ctx);
-	return ok;
+	return EVP_DigestInit_ex2(digest_ctx, sha256_md, NULL) &&
+		EVP_DigestUpdate(digest_ctx, sc->date8, 9) &&
+		EVP_DigestUpdate(digest_ctx, sc->region, sc->region_len + 1) &&
+		EVP_DigestUpdate(digest_ctx, sc->service, sc->service_len + 1) &&
+		EVP_DigestUpdate(digest_ctx, secret, strlen(secret)) &&
+		EVP_DigestFinal_ex(digest_ctx, id, &len) && len == 32;
 }
 
 static bool
-derive_key(const char *secret, const char *date8, const char *region,
-		   const char *service, unsigned char key[32])
+derive_key(const char *secret, const Scope *sc, unsigned char key[32])
 {
 	size_t		secret_len = strlen(secret);
 	char	   *k_secret = aws_malloc(secret_len + 4);
@@ -508,9 +744,9 @@ derive_key(const char *secret, const char *date8, const char *region,
 
 	memcpy(k_secret, "AWS4", 4);
 	memcpy(k_secret + 4, secret, secret_len);
-	ok = hmac_sha256(k_secret, secret_len + 4, date8, strlen(date8), k_date) &&
-		hmac_sha256(k_date, 32, region, strlen(region), k_region) &&
-		hmac_sha256(k_region, 32, service, strlen(service), k_service) &&
+	ok = hmac_sha256(k_secret, secret_len + 4, sc->date8, 8, k_date) &&
+		hmac_sha256(k_date, 32, sc->region, sc->region_len, k_region) &&
+		hmac_sha256(k_region, 32, sc->service, sc->service_len, k_service) &&
 		hmac_sha256(k_service, 32, "aws4_request", 12, key);
 
 	OPENSSL_cleanse(k_secret, secret_len + 4);
@@ -521,36 +757,38 @@ derive_key(const char *secret, const char *date8, const char *region,
 	return ok;
 }
 
-static bool
-signing_key(const char *secret, const char *date8, const char *region,
-			const char *service, unsigned char key[32])
+/* The cache slot holding this scope's signing key, derived if need be */
+static KeyCacheSlot *
+signing_key(const char *secret, const Scope *sc)
 {
 	unsigned char id[32];
+	unsigned char key[32];
 	KeyCacheSlot *slot;
+	bool		ok;
 	int			i;
 
-	if (!cache_id(secret, date8, region, service, id))
-		return false;
+	if (!cache_id(secret, sc, id))
+		return NULL;
 	for (i = 0; i < KEY_CACHE_SLOTS; i++)
 	{
 		slot = &key_cache[i];
 		if (slot->used && CRYPTO_memcmp(slot->id, id, 32) == 0)
-		{
-			memcpy(key, slot->key, 32);
-			return true;
-		}
+			return slot;
 	}
-	if (!derive_key(secret, date8, region, service, key))
-		return false;
+	if (!derive_key(secret, sc, key))
+		return NULL;
 	key_derivation_count++;
 
 	slot = &key_cache[key_cache_next];
 	key_cache_next = (key_cache_next + 1) % KEY_CACHE_SLOTS;
-	OPENSSL_cleanse(slot, sizeof(KeyCacheSlot));
+	slot->used = false;
+	ok = hmac_states_set(slot, key);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (!ok)
+		return NULL;
 	memcpy(slot->id, id, 32);
-	memcpy(slot->key, key, 32);
 	slot->used = true;
-	return true;
+	return slot;
 }
 
 unsigned long
@@ -562,6 +800,14 @@ sigv4_key_derivations(void)
 void
 sigv4_clear_key_cache(void)
 {
+	int			i;
+
+	/* freeing a digest context wipes its state */
+	for (i = 0; i < KEY_CACHE_SLOTS; i++)
+	{
+		EVP_MD_CTX_free(key_cache[i].inner);
+		EVP_MD_CTX_free(key_cache[i].outer);
+	}
 	OPENSSL_cleanse(key_cache, sizeof(key_cache));
 	key_cache_next = 0;
 }
@@ -598,6 +844,22 @@ check_input(const SigV4Request *req, const SigV4Credentials *c,
 	return NULL;
 }
 
+/* The canonical query string of a sorted list; "" when empty */
+static void
+append_canonical_query(AwsBuf *out, const QueryList *query)
+{
+	int			i;
+
+	for (i = 0; i < query->n; i++)
+	{
+		if (i > 0)
+			aws_buf_putc(out, '&');
+		aws_buf_puts(out, query->items[i].key);
+		aws_buf_putc(out, '=');
+		aws_buf_puts(out, query->items[i].value);
+	}
+}
+
 SigV4Status
 sigv4_sign(const SigV4Request *req, const SigV4Credentials *creds,
 		   const SigV4Params *p, SigV4Result *r)
@@ -607,22 +869,27 @@ sigv4_sign(const SigV4Request *req, const SigV4Credentials *creds,
 	const char *token;
 	const char *raw_query;
 	bool		query_mode;
-	char		date8[9];
 	char		expires[16];
 	char		hash[65];
-	unsigned char key[32];
 	unsigned char sig[32];
-	AwsBuf		scope = AWS_BUF_INIT;
+	Scope		sc;
+	HeaderSet	hs;
+	KeyCacheSlot *key;
+	const char *path;
+	size_t		path_len;
+	size_t		method_len;
+	size_t		key_id_len;
+	size_t		len;
+	char	   *w;
 	AwsBuf		credential = AWS_BUF_INIT;
-	AwsBuf		header_block = AWS_BUF_INIT;
-	AwsBuf		signed_list = AWS_BUF_INIT;
-	AwsBuf		canon = AWS_BUF_INIT;
-	AwsBuf		sts = AWS_BUF_INIT;
+	AwsBuf		canon_path = AWS_BUF_INIT;
+	AwsBuf		canon_query = AWS_BUF_INIT;
 	AwsBuf		out = AWS_BUF_INIT;
 	QueryList	query = {NULL, 0, 0};
-	int			i;
 
 	memset(r, 0, sizeof(SigV4Result));
+	hs.text = NULL;
+	hs.h = NULL;
 	if ((err = check_input(req, creds, p)) != NULL)
 		goto done;
 	if (!sigv4_format_amz_date(p->signing_time, r->amz_date))
@@ -633,33 +900,42 @@ sigv4_sign(const SigV4Request *req, const SigV4Credentials *creds,
 	query_mode = p->mode == SIGV4_MODE_QUERY;
 	token = (creds->session_token && *creds->session_token) ? creds->session_token : NULL;
 	raw_query = (req->query && *req->query) ? req->query : NULL;
-	memcpy(date8, r->amz_date, 8);
-	date8[8] = '\0';
-	sigv4_hex_sha256(req->body ? req->body : "", req->body_len, r->payload_hash);
 
-	aws_buf_puts(&scope, date8);
-	aws_buf_putc(&scope, '/');
-	aws_buf_puts(&scope, p->region);
-	aws_buf_putc(&scope, '/');
-	aws_buf_puts(&scope, p->service);
-	aws_buf_puts(&scope, "/aws4_request");
-	aws_buf_puts(&credential, creds->access_key_id);
-	aws_buf_putc(&credential, '/');
-	aws_buf_puts(&credential, scope.data);
+	memcpy(sc.date8, r->amz_date, 8);
+	sc.date8[8] = '\0';
+	sc.region = p->region;
+	sc.region_len = strlen(p->region);
+	sc.service = p->service;
+	sc.service_len = strlen(p->service);
+	sc.len = 8 + 1 + sc.region_len + 1 + sc.service_len + strlen(SCOPE_TERMINATOR);
+	key_id_len = strlen(creds->access_key_id);
+
+	if (!sha256_hex(req->body ? req->body : "", req->body_len, r->payload_hash))
+	{
+		status = SIGV4_ERR_CRYPTO;
+		err = "SHA-256 failed";
+		goto done;
+	}
 
 	/* headers first: query mode needs the signed header list */
-	if ((err = build_headers(req, p, token, r, &header_block, &signed_list)) != NULL)
+	if ((err = collect_headers(req, p, token, r, &hs)) != NULL)
 		goto done;
-	r->signed_headers = aws_strdup(signed_list.data);
+	r->signed_headers = signed_header_list(&hs);
 
 	if (raw_query && !parse_query(raw_query, &query, query_mode))
 	{
 		err = "request query already carries SigV4 parameters";
 		goto done;
 	}
-	snprintf(expires, sizeof(expires), "%d", p->expires);
 	if (query_mode)
 	{
+		snprintf(expires, sizeof(expires), "%d", p->expires);
+		aws_buf_reserve(&credential, key_id_len + 1 + sc.len);
+		aws_buf_append(&credential, creds->access_key_id, key_id_len);
+		aws_buf_putc(&credential, '/');
+		credential.len = put_scope(credential.data + credential.len, &sc) - credential.data;
+		credential.data[credential.len] = '\0';
+
 		query_add_plain(&query, "X-Amz-Algorithm", SIGV4_ALGORITHM);
 		query_add_plain(&query, "X-Amz-Credential", credential.data);
 		query_add_plain(&query, "X-Amz-Date", r->amz_date);
@@ -670,46 +946,65 @@ sigv4_sign(const SigV4Request *req, const SigV4Credentials *creds,
 	}
 	if (query.n > 1)
 		qsort(query.items, query.n, sizeof(QueryParam), query_cmp);
+	append_canonical_query(&canon_query, &query);
 
-	/* canonical request */
-	aws_buf_puts(&canon, req->method);
-	aws_buf_putc(&canon, '\n');
-	append_canonical_path(&canon, req->path, p);
-	aws_buf_putc(&canon, '\n');
-	for (i = 0; i < query.n; i++)
+	/* "/" needs no normalising or encoding; it is every Query API call's */
+	if (req->path[0] == '\0' || (req->path[0] == '/' && req->path[1] == '\0'))
 	{
-		if (i > 0)
-			aws_buf_putc(&canon, '&');
-		aws_buf_puts(&canon, query.items[i].key);
-		aws_buf_putc(&canon, '=');
-		aws_buf_puts(&canon, query.items[i].value);
+		path = "/";
+		path_len = 1;
 	}
-	aws_buf_putc(&canon, '\n');
-	aws_buf_append(&canon, header_block.data, header_block.len);
-	aws_buf_putc(&canon, '\n');
-	aws_buf_puts(&canon, r->signed_headers);
-	aws_buf_putc(&canon, '\n');
-	aws_buf_puts(&canon, r->payload_hash);
+	else
+	{
+		append_canonical_path(&canon_path, req->path, p);
+		path = canon_path.data;
+		path_len = canon_path.len;
+	}
+
+	/* canonical request, in one allocation of its exact size */
+	method_len = strlen(req->method);
+	len = method_len + 1 + path_len + 1 + canon_query.len + 1 +
+		hs.block_len + 1 + hs.signed_len + 1 + 64;
+	r->canonical_request = w = aws_malloc(len + 1);
+	w = put(w, req->method, method_len);
+	*w++ = '\n';
+	w = put(w, path, path_len);
+	*w++ = '\n';
+	if (canon_query.len > 0)
+		w = put(w, canon_query.data, canon_query.len);
+	*w++ = '\n';
+	w = put_header_block(w, &hs);
+	*w++ = '\n';
+	w = put(w, r->signed_headers, hs.signed_len);
+	*w++ = '\n';
+	w = put(w, r->payload_hash, 64);
+	*w = '\0';
 
 	/* string to sign */
-	sigv4_hex_sha256(canon.data, canon.len, hash);
-	aws_buf_puts(&sts, SIGV4_ALGORITHM "\n");
-	aws_buf_puts(&sts, r->amz_date);
-	aws_buf_putc(&sts, '\n');
-	aws_buf_puts(&sts, scope.data);
-	aws_buf_putc(&sts, '\n');
-	aws_buf_puts(&sts, hash);
+	if (!sha256_hex(r->canonical_request, len, hash))
+	{
+		status = SIGV4_ERR_CRYPTO;
+		err = "SHA-256 failed";
+		goto done;
+	}
+	len = strlen(SIGV4_ALGORITHM) + 1 + 16 + 1 + sc.len + 1 + 64;
+	r->string_to_sign = w = aws_malloc(len + 1);
+	w = put(w, SIGV4_ALGORITHM "\n", strlen(SIGV4_ALGORITHM) + 1);
+	w = put(w, r->amz_date, 16);
+	*w++ = '\n';
+	w = put_scope(w, &sc);
+	*w++ = '\n';
+	w = put(w, hash, 64);
+	*w = '\0';
 
-	if (!signing_key(creds->secret_access_key, date8, p->region, p->service, key) ||
-		!hmac_sha256(key, 32, sts.data, sts.len, sig))
+	if ((key = signing_key(creds->secret_access_key, &sc)) == NULL ||
+		!hmac_with_slot(key, r->string_to_sign, len, sig))
 	{
 		status = SIGV4_ERR_CRYPTO;
 		err = "HMAC-SHA256 failed";
 		goto done;
 	}
 	to_hex(sig, 32, r->signature);
-	r->canonical_request = aws_buf_release(&canon);
-	r->string_to_sign = aws_buf_release(&sts);
 
 	if (query_mode)
 	{
@@ -723,7 +1018,7 @@ sigv4_sign(const SigV4Request *req, const SigV4Credentials *creds,
 		aws_buf_puts(&out, "&X-Amz-Date=");
 		aws_buf_puts(&out, r->amz_date);
 		aws_buf_puts(&out, "&X-Amz-SignedHeaders=");
-		aws_uri_encode_append(&out, r->signed_headers, strlen(r->signed_headers), true);
+		aws_uri_encode_append(&out, r->signed_headers, hs.signed_len, true);
 		aws_buf_puts(&out, "&X-Amz-Expires=");
 		aws_buf_puts(&out, expires);
 		if (token)
@@ -750,25 +1045,27 @@ sigv4_sign(const SigV4Request *req, const SigV4Credentials *creds,
 			r->add_headers[r->n_add_headers].name = "x-amz-content-sha256";
 			r->add_headers[r->n_add_headers++].value = r->payload_hash;
 		}
-		aws_buf_puts(&out, SIGV4_ALGORITHM " Credential=");
-		aws_buf_puts(&out, credential.data);
-		aws_buf_puts(&out, ", SignedHeaders=");
-		aws_buf_puts(&out, r->signed_headers);
-		aws_buf_puts(&out, ", Signature=");
-		aws_buf_puts(&out, r->signature);
-		r->authorization = aws_buf_release(&out);
+		len = strlen(AUTH_PREFIX) + key_id_len + 1 + sc.len +
+			strlen(AUTH_SIGNED) + hs.signed_len + strlen(AUTH_SIGNATURE) + 64;
+		r->authorization = w = aws_malloc(len + 1);
+		w = put(w, AUTH_PREFIX, strlen(AUTH_PREFIX));
+		w = put(w, creds->access_key_id, key_id_len);
+		*w++ = '/';
+		w = put_scope(w, &sc);
+		w = put(w, AUTH_SIGNED, strlen(AUTH_SIGNED));
+		w = put(w, r->signed_headers, hs.signed_len);
+		w = put(w, AUTH_SIGNATURE, strlen(AUTH_SIGNATURE));
+		w = put(w, r->signature, 64);
+		*w = '\0';
 	}
 	status = SIGV4_OK;
 
 done:
-	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(sig, sizeof(sig));
-	aws_buf_free(&scope);
+	headers_free(&hs);
 	aws_buf_free(&credential);
-	aws_buf_free(&header_block);
-	aws_buf_free(&signed_list);
-	aws_buf_free(&canon);
-	aws_buf_free(&sts);
+	aws_buf_free(&canon_path);
+	aws_buf_free(&canon_query);
 	aws_buf_free(&out);
 	query_free(&query);
 	if (status != SIGV4_OK)
@@ -875,25 +1172,44 @@ sigv4_presign_url(const char *url, const SigV4Credentials *creds,
 void
 sigv4_hex_sha256(const void *data, size_t len, char out[65])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int md_len = 0;
-
 	/* only fails on allocation failure inside libcrypto */
-	if (!EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL) || md_len != 32)
+	if (!sha256_hex(data, len, out))
 		abort();
-	to_hex(md, 32, out);
+}
+
+/* n decimal digits of v at w */
+static void
+put_digits(char *w, int v, int n)
+{
+	while (n-- > 0)
+	{
+		w[n] = (char) ('0' + v % 10);
+		v /= 10;
+	}
 }
 
 bool
 sigv4_format_amz_date(time_t t, char out[17])
 {
 	struct tm	tm;
+	int			year;
 
 	/* four-digit years only, as the format has it */
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 1000 ||
-		tm.tm_year + 1900 > 9999)
+	if (gmtime_r(&t, &tm) == NULL)
 		return false;
-	return strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm) == 16;
+	year = tm.tm_year + 1900;
+	if (year < 1000 || year > 9999)
+		return false;
+	put_digits(out, year, 4);
+	put_digits(out + 4, tm.tm_mon + 1, 2);
+	put_digits(out + 6, tm.tm_mday, 2);
+	out[8] = 'T';
+	put_digits(out + 9, tm.tm_hour, 2);
+	put_digits(out + 11, tm.tm_min, 2);
+	put_digits(out + 13, tm.tm_sec, 2);
+	out[15] = 'Z';
+	out[16] = '\0';
+	return true;
 }
 
 /* n decimal digits at s, or -1 */

@@ -5,9 +5,11 @@
  *
  * OpenSSL libcrypto and libc only: PostgreSQL headers must never be
  * included here.  Memory comes from aws_alloc.h.  Nothing is held across
- * calls except a small static cache of derived signing keys, keyed by a
- * SHA-256 digest (never the secret itself).  Error messages are static and
- * never contain secret values.
+ * calls but SHA-256 as fetched from libcrypto, one reusable digest context,
+ * and a small static cache of derived signing keys (as HMAC states), keyed
+ * by a SHA-256 digest (never the secret itself).  Not for use from several
+ * threads at once.  Error messages are static and never contain secret
+ * values.
  */
 #ifndef SIGV4_H
 #define SIGV4_H

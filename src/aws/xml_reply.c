@@ -5,23 +5,30 @@
  * Replies come from the network, so the parser is set up for hostile
  * input: no network access, no DTD, no entity expansion (a document with a
  * DOCTYPE is refused as soon as the parser sees it), and limits on nesting
- * and size.  The libxml2 document exists only for the duration of
- * xml_reply_parse(); everything it returns is palloc'd.
+ * and size.
  *
- * STS replies carry secret keys and session tokens, so libxml2's messages
- * are caught by a handler on our parser context that keeps only the first
- * error's text (never the input around it), instead of the core handler,
- * which would ereport warnings together with an excerpt of the input.
+ * libxml2 parses with SAX callbacks that record elements and text straight
+ * into two flat arrays (no libxml2 document is built and freed per reply);
+ * once libxml2 has returned, the tree is made from them in two palloc'd
+ * blocks.  Callbacks run inside libxml2 and must not throw, so the arrays
+ * are malloc'd; they are kept from one reply to the next (a few kB for an
+ * RDS page) and wiped after each, since STS replies carry secret keys and
+ * session tokens.
+ *
+ * For the same reason libxml2's messages are caught by a handler on our
+ * parser context that keeps only the first error's text (never the input
+ * around it), instead of the core handler, which would ereport warnings
+ * together with an excerpt of the input.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlversion.h>
 
-#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 
 /*
@@ -42,6 +49,32 @@
 /* Longest libxml2 message quoted in our error text. */
 #define XR_MAX_LIBXML_MESSAGE	200
 
+/* Arrays above this size are given back after a reply instead of kept. */
+#define XR_KEEP_BYTES			(256 * 1024)
+
+/* No element: the "next" and "child" links of a leaf or last sibling. */
+#define XR_NONE					(-1)
+
+/* An element as the callbacks record it: indexes and offsets, no pointers */
+typedef struct XrElement
+{
+	int			parent;
+	int			first_child;
+	int			last_child;
+	int			next;
+	size_t		name;			/* offset into xr.strings, NUL-terminated */
+	ssize_t		ns;				/* offset, or -1 without a namespace */
+	ssize_t		text;			/* offset, or -1 when there is none */
+	size_t		text_len;
+} XrElement;
+
+/* An element still open: where its text starts in xr.pending */
+typedef struct XrOpen
+{
+	int			element;
+	size_t		text_start;
+} XrOpen;
+
 /*
  * State of the parse in progress.  Static because the libxml2 callbacks
  * cannot allocate with palloc (they must not throw); there is only one
@@ -49,18 +82,87 @@
  */
 static struct
 {
+	XrElement  *elements;
+	int			n_elements;
+	size_t		cap_elements;
+
+	char	   *strings;		/* names, namespaces, finished text */
+	size_t		strings_len;
+	size_t		strings_cap;
+
+	char	   *pending;		/* text of the open elements, innermost last */
+	size_t		pending_len;
+	size_t		pending_cap;
+
+	XrOpen		open[XML_REPLY_MAX_DEPTH];
+	int			depth;
+
+	const xmlChar *last_uri;	/* libxml2 interns namespace URIs */
+	ssize_t		last_uri_offset;
+
 	bool		saw_doctype;
+	bool		oom;
+	const char *refused;		/* a limit or an entity: static message */
 	bool		have_error;
 	int			error_line;
 	char		error_msg[XR_MAX_LIBXML_MESSAGE + 1];
-} xr_state;
+} xr;
 
-/* State of the conversion to XNodes. */
-typedef struct XrConvert
+/*
+ * Grow *buf to hold need units; false (and oom set) if malloc fails.  The
+ * old block is wiped before it is freed, as realloc() would not: it may
+ * hold a secret of an STS reply.
+ */
+static bool
+xr_grow(void **buf, size_t *cap, size_t need, size_t unit)
 {
-	int			nodes;
-	const char *error;			/* static message, or NULL */
-} XrConvert;
+	size_t		new_cap;
+	void	   *p;
+
+	if (need <= *cap)
+		return true;
+	new_cap = *cap ? *cap : 4096 / unit;
+	while (new_cap < need)
+		new_cap *= 2;
+	p = malloc(new_cap * unit);
+	if (p == NULL)
+	{
+		xr.oom = true;
+		return false;
+	}
+	if (*buf != NULL)
+	{
+		memcpy(p, *buf, *cap * unit);
+		explicit_bzero(*buf, *cap * unit);
+		free(*buf);
+	}
+	*buf = p;
+	*cap = new_cap;
+	return true;
+}
+
+/* Append len bytes and a NUL to xr.strings; the offset, or -1 */
+static ssize_t
+xr_add_string(const char *s, size_t len)
+{
+	size_t		at = xr.strings_len;
+
+	if (!xr_grow((void **) &xr.strings, &xr.strings_cap, at + len + 1, 1))
+		return -1;
+	memcpy(xr.strings + at, s, len);
+	xr.strings[at + len] = '\0';
+	xr.strings_len += len + 1;
+	return (ssize_t) at;
+}
+
+/* Stop at the first problem; libxml2 calls nothing more after this. */
+static void
+xr_stop(void *ctx, const char *why)
+{
+	if (why != NULL && xr.refused == NULL)
+		xr.refused = why;
+	xmlStopParser((xmlParserCtxtPtr) ctx);
+}
 
 /*
  * SAX internalSubset callback: called when the parser meets "<!DOCTYPE".
@@ -72,8 +174,144 @@ xr_reject_doctype(void *ctx,
 				  const xmlChar *ExternalID pg_attribute_unused(),
 				  const xmlChar *SystemID pg_attribute_unused())
 {
-	xr_state.saw_doctype = true;
-	xmlStopParser((xmlParserCtxtPtr) ctx);
+	xr.saw_doctype = true;
+	xr_stop(ctx, NULL);
+}
+
+/* SAX reference callback: impossible without a DTD; refuse, never guess */
+static void
+xr_reference(void *ctx, const xmlChar *name pg_attribute_unused())
+{
+	xr_stop(ctx, "unexpected entity reference");
+}
+
+static void
+xr_start_element(void *ctx, const xmlChar *localname,
+				 const xmlChar *prefix pg_attribute_unused(),
+				 const xmlChar *URI,
+				 int nb_namespaces pg_attribute_unused(),
+				 const xmlChar **namespaces pg_attribute_unused(),
+				 int nb_attributes pg_attribute_unused(),
+				 int nb_defaulted pg_attribute_unused(),
+				 const xmlChar **attributes pg_attribute_unused())
+{
+	XrElement  *el;
+	ssize_t		name;
+	int			i;
+
+	if (xr.depth >= XML_REPLY_MAX_DEPTH)
+	{
+		xr_stop(ctx, "elements are nested too deeply");
+		return;
+	}
+	if (xr.n_elements >= XML_REPLY_MAX_NODES)
+	{
+		xr_stop(ctx, "too many elements");
+		return;
+	}
+	if (!xr_grow((void **) &xr.elements, &xr.cap_elements,
+				 (size_t) xr.n_elements + 1, sizeof(XrElement)) ||
+		(name = xr_add_string((const char *) localname,
+							  strlen((const char *) localname))) < 0)
+	{
+		xr_stop(ctx, NULL);
+		return;
+	}
+	i = xr.n_elements++;
+	el = &xr.elements[i];
+	el->name = (size_t) name;
+	el->ns = -1;
+	if (URI != NULL)
+	{
+		if (URI != xr.last_uri)
+		{
+			xr.last_uri_offset = xr_add_string((const char *) URI,
+											   strlen((const char *) URI));
+			xr.last_uri = xr.last_uri_offset < 0 ? NULL : URI;
+		}
+		if ((el->ns = xr.last_uri_offset) < 0)
+		{
+			xr_stop(ctx, NULL);
+			return;
+		}
+	}
+	el->text = -1;
+	el->text_len = 0;
+	el->first_child = el->last_child = el->next = XR_NONE;
+	el->parent = xr.depth > 0 ? xr.open[xr.depth - 1].element : XR_NONE;
+	if (el->parent != XR_NONE)
+	{
+		XrElement  *parent = &xr.elements[el->parent];
+
+		if (parent->last_child == XR_NONE)
+			parent->first_child = i;
+		else
+			xr.elements[parent->last_child].next = i;
+		parent->last_child = i;
+	}
+	xr.open[xr.depth].element = i;
+	xr.open[xr.depth].text_start = xr.pending_len;
+	xr.depth++;
+}
+
+static bool
+xr_all_whitespace(const char *s, size_t len)
+{
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+	{
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return false;
+	}
+	return true;
+}
+
+static void
+xr_end_element(void *ctx, const xmlChar *localname pg_attribute_unused(),
+			   const xmlChar *prefix pg_attribute_unused(),
+			   const xmlChar *URI pg_attribute_unused())
+{
+	XrOpen	   *o;
+	XrElement  *el;
+	size_t		len;
+
+	if (xr.depth == 0)
+		return;
+	o = &xr.open[--xr.depth];
+	el = &xr.elements[o->element];
+	len = xr.pending_len - o->text_start;
+
+	/*
+	 * The element's own text is what was added since it opened: a child's
+	 * text has been taken off again when the child closed.  Indentation
+	 * between child elements is not content.
+	 */
+	if (len > 0 &&
+		(el->first_child == XR_NONE ||
+		 !xr_all_whitespace(xr.pending + o->text_start, len)))
+	{
+		if ((el->text = xr_add_string(xr.pending + o->text_start, len)) < 0)
+			xr_stop(ctx, NULL);
+		el->text_len = len;
+	}
+	xr.pending_len = o->text_start;
+}
+
+/* Text and CDATA: appended to the innermost open element's */
+static void
+xr_characters(void *ctx, const xmlChar *ch, int len)
+{
+	if (xr.depth == 0 || len <= 0)
+		return;
+	if (!xr_grow((void **) &xr.pending, &xr.pending_cap,
+				 xr.pending_len + (size_t) len, 1))
+	{
+		xr_stop(ctx, NULL);
+		return;
+	}
+	memcpy(xr.pending + xr.pending_len, ch, len);
+	xr.pending_len += len;
 }
 
 /*
@@ -92,10 +330,10 @@ xr_error_handler(void *data pg_attribute_unused(), XrErrorPtr error)
 	const char *m;
 	int			i;
 
-	if (error == NULL || error->level < XML_ERR_ERROR || xr_state.have_error)
+	if (error == NULL || error->level < XML_ERR_ERROR || xr.have_error)
 		return;
-	xr_state.have_error = true;
-	xr_state.error_line = error->line;
+	xr.have_error = true;
+	xr.error_line = error->line;
 	m = error->message ? error->message : "unknown error";
 
 	/* printable ASCII only: the text ends up in an error message */
@@ -103,155 +341,160 @@ xr_error_handler(void *data pg_attribute_unused(), XrErrorPtr error)
 	{
 		unsigned char c = (unsigned char) m[i];
 
-		xr_state.error_msg[i] = (c >= 0x20 && c < 0x7f) ? c : ' ';
+		xr.error_msg[i] = (c >= 0x20 && c < 0x7f) ? c : ' ';
 	}
 	/* drop libxml's trailing newline */
-	while (i > 0 && xr_state.error_msg[i - 1] == ' ')
+	while (i > 0 && xr.error_msg[i - 1] == ' ')
 		i--;
-	xr_state.error_msg[i] = '\0';
+	xr.error_msg[i] = '\0';
 }
 
 /*
- * palloc'd copy of a UTF-8 string from libxml2, in the database encoding.
- * Pure ASCII, by far the common case, needs no conversion.
+ * Only element events: no document is built, attributes, comments and
+ * processing instructions go nowhere, and external subsets are never
+ * asked for.
  */
-static char *
-xr_string(const char *s, size_t len)
+static xmlSAXHandler xr_sax = {
+	.internalSubset = xr_reject_doctype,
+	.reference = xr_reference,
+	.characters = xr_characters,
+	/* the same function, so whitespace is never judged ignorable */
+	.ignorableWhitespace = xr_characters,
+	.cdataBlock = xr_characters,
+	.initialized = XML_SAX2_MAGIC,
+	.startElementNs = xr_start_element,
+	.endElementNs = xr_end_element,
+	.serror = xr_error_handler,
+};
+
+/* Forget the last reply: wipe what it left in the arrays */
+static void
+xr_reset(void)
 {
-	size_t		i;
+	if (xr.strings)
+		explicit_bzero(xr.strings, xr.strings_len);
+	if (xr.pending)
+		explicit_bzero(xr.pending, xr.pending_len);
+	if (xr.strings_cap > XR_KEEP_BYTES)
+	{
+		free(xr.strings);
+		xr.strings = NULL;
+		xr.strings_cap = 0;
+	}
+	if (xr.pending_cap > XR_KEEP_BYTES)
+	{
+		free(xr.pending);
+		xr.pending = NULL;
+		xr.pending_cap = 0;
+	}
+	if (xr.cap_elements * sizeof(XrElement) > XR_KEEP_BYTES)
+	{
+		free(xr.elements);
+		xr.elements = NULL;
+		xr.cap_elements = 0;
+	}
+	xr.n_elements = 0;
+	xr.strings_len = 0;
+	xr.pending_len = 0;
+	xr.depth = 0;
+	xr.last_uri = NULL;
+	xr.last_uri_offset = -1;
+	xr.saw_doctype = false;
+	xr.oom = false;
+	xr.refused = NULL;
+	xr.have_error = false;
+	xr.error_line = 0;
+	xr.error_msg[0] = '\0';
+}
+
+/* No byte of s[0..len) has its high bit set: eight at a time */
+static bool
+xr_is_ascii(const char *s, size_t len)
+{
+	uint64		acc = 0;
+	size_t		i = 0;
+
+	for (; i + 8 <= len; i += 8)
+	{
+		uint64		w;
+
+		memcpy(&w, s + i, 8);
+		acc |= w;
+	}
+	for (; i < len; i++)
+		acc |= (unsigned char) s[i];
+	return (acc & UINT64CONST(0x8080808080808080)) == 0;
+}
+
+/* A recorded UTF-8 string in the database encoding: copied if converted */
+static char *
+xr_string(char *s, size_t len)
+{
 	char	   *conv;
 
-	for (i = 0; i < len; i++)
-	{
-		if (IS_HIGHBIT_SET(s[i]))
-			break;
-	}
-	if (i == len)
-		return pnstrdup(s, len);
-
+	if (xr_is_ascii(s, len))
+		return s;
 	conv = pg_any_to_server(s, (int) len, PG_UTF8);
-	if (conv == s)
-		conv = pnstrdup(s, len);
-	return conv;
+	return conv == s ? s : conv;
 }
 
-static bool
-xr_all_whitespace(const char *s, size_t len)
-{
-	size_t		i;
-
-	for (i = 0; i < len; i++)
-	{
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			return false;
-	}
-	return true;
-}
-
-/*
- * Convert element el (at nesting level depth, the root being 1) and its
- * subtree.  Returns NULL with cv->error set when a limit is exceeded.
- */
+/* The tree of the recorded elements, in CurrentMemoryContext */
 static XNode *
-xr_convert(xmlNodePtr el, XNode *parent, int depth, XrConvert *cv)
+xr_build(void)
 {
-	XNode	   *n;
-	XNode	   *last = NULL;
-	xmlNodePtr	c;
-	StringInfoData text;
-	bool		have_text = false;
+	XNode	   *nodes = palloc(sizeof(XNode) * xr.n_elements);
+	char	   *strings = palloc(xr.strings_len);
 
-	if (depth > XML_REPLY_MAX_DEPTH)
-	{
-		cv->error = "elements are nested too deeply";
-		return NULL;
-	}
-	if (++cv->nodes > XML_REPLY_MAX_NODES)
-	{
-		cv->error = "too many elements";
-		return NULL;
-	}
+	/* pure ASCII, by far the common case, is used as it is */
+	bool		ascii = xr_is_ascii(xr.strings, xr.strings_len);
+	int			i;
 
-	n = palloc0(sizeof(XNode));
-	n->name = xr_string((const char *) el->name,
-						strlen((const char *) el->name));
-	if (el->ns != NULL && el->ns->href != NULL)
-		n->ns = xr_string((const char *) el->ns->href,
-						  strlen((const char *) el->ns->href));
-	n->parent = parent;
-
-	for (c = el->children; c != NULL; c = c->next)
+	memcpy(strings, xr.strings, xr.strings_len);
+	for (i = 0; i < xr.n_elements; i++)
 	{
-		switch (c->type)
+		const XrElement *el = &xr.elements[i];
+		XNode	   *n = &nodes[i];
+
+		n->name = strings + el->name;
+		n->ns = el->ns < 0 ? NULL : strings + el->ns;
+		n->text = el->text < 0 ? NULL : strings + el->text;
+		if (!ascii)
 		{
-			case XML_ELEMENT_NODE:
-				{
-					XNode	   *child = xr_convert(c, n, depth + 1, cv);
-
-					if (child == NULL)
-						return NULL;
-					if (last == NULL)
-						n->first_child = child;
-					else
-						last->next = child;
-					last = child;
-				}
-				break;
-			case XML_TEXT_NODE:
-			case XML_CDATA_SECTION_NODE:
-				if (c->content != NULL && c->content[0] != '\0')
-				{
-					if (!have_text)
-					{
-						initStringInfo(&text);
-						have_text = true;
-					}
-					appendStringInfoString(&text, (const char *) c->content);
-				}
-				break;
-			case XML_ENTITY_REF_NODE:
-			case XML_ENTITY_NODE:
-				/* impossible without a DTD; refuse rather than guess */
-				cv->error = "unexpected entity reference";
-				return NULL;
-			default:
-				/* comments, processing instructions */
-				break;
+			n->name = xr_string(n->name, strlen(n->name));
+			if (n->ns)
+				n->ns = xr_string(n->ns, strlen(n->ns));
+			if (n->text)
+				n->text = xr_string(n->text, el->text_len);
 		}
+		n->parent = el->parent == XR_NONE ? NULL : &nodes[el->parent];
+		n->first_child = el->first_child == XR_NONE ? NULL : &nodes[el->first_child];
+		n->next = el->next == XR_NONE ? NULL : &nodes[el->next];
 	}
-
-	if (have_text)
-	{
-		/* indentation between child elements is not content */
-		if (n->first_child == NULL || !xr_all_whitespace(text.data, text.len))
-			n->text = xr_string(text.data, text.len);
-		pfree(text.data);
-	}
-	return n;
+	return &nodes[0];
 }
 
 XNode *
-xml_reply_parse(const char *buf, size_t len, char **errmsg)
+xml_reply_parse(const char *buf, size_t len, char **errmsg_out)
 {
 	PgXmlErrorContext *xmlerrcxt;
 	xmlParserCtxtPtr volatile ctxt = NULL;
-	xmlDocPtr volatile doc = NULL;
 	XNode	   *volatile result = NULL;
 	char	   *volatile err = NULL;
+	volatile bool oom = false;
 
-	*errmsg = NULL;
+	*errmsg_out = NULL;
 	if (buf == NULL || len == 0)
 	{
-		*errmsg = pstrdup("empty XML reply");
+		*errmsg_out = pstrdup("empty XML reply");
 		return NULL;
 	}
 	if (len > (size_t) INT_MAX)
 	{
-		*errmsg = pstrdup("XML reply is too large");
+		*errmsg_out = pstrdup("XML reply is too large");
 		return NULL;
 	}
 
-	memset(&xr_state, 0, sizeof(xr_state));
+	xr_reset();
 
 	/*
 	 * pg_xml_init() saves and later restores libxml2's global error handler
@@ -262,52 +505,49 @@ xml_reply_parse(const char *buf, size_t len, char **errmsg)
 
 	PG_TRY();
 	{
-		xmlNodePtr	root;
-
-		ctxt = xmlNewParserCtxt();
-		if (ctxt == NULL || pg_xml_error_occurred(xmlerrcxt))
+		ctxt = xmlCreateMemoryParserCtxt(buf, (int) len);
+		if (ctxt == NULL || ctxt->sax == NULL || pg_xml_error_occurred(xmlerrcxt))
 			xml_ereport(xmlerrcxt, ERROR, ERRCODE_OUT_OF_MEMORY,
 						"could not allocate parser context");
-		ctxt->sax->internalSubset = xr_reject_doctype;
-		ctxt->sax->serror = xr_error_handler;
 
 		/*
 		 * Deliberately without XML_PARSE_NOENT, XML_PARSE_DTDLOAD,
 		 * XML_PARSE_DTDATTR and XML_PARSE_HUGE.
 		 */
-		doc = xmlCtxtReadMemory(ctxt, buf, (int) len, NULL, NULL,
-								XML_PARSE_NONET);
+		xmlCtxtUseOptions(ctxt, XML_PARSE_NONET);
+		/* our callbacks in the context's own copy of the handler */
+		memcpy(ctxt->sax, &xr_sax, sizeof(xmlSAXHandler));
+		(void) xmlParseDocument(ctxt);
 
-		if (xr_state.saw_doctype ||
-			(doc != NULL && (doc->intSubset != NULL || doc->extSubset != NULL)))
+		if (xr.oom)
+			oom = true;
+		else if (xr.saw_doctype)
 			err = pstrdup("XML reply has a DOCTYPE declaration");
-		else if (doc == NULL || xr_state.have_error ||
+		else if (xr.refused != NULL)
+			err = psprintf("XML reply refused: %s", xr.refused);
+		else if (!ctxt->wellFormed || xr.have_error ||
 				 pg_xml_error_occurred(xmlerrcxt))
 		{
-			if (xr_state.have_error)
+			if (xr.have_error)
 				err = psprintf("malformed XML reply: line %d: %s",
-							   xr_state.error_line, xr_state.error_msg);
+							   xr.error_line, xr.error_msg);
 			else
 				err = pstrdup("malformed XML reply");
 		}
-		else if ((root = xmlDocGetRootElement(doc)) == NULL)
+		else if (xr.n_elements == 0)
 			err = pstrdup("XML reply has no root element");
 		else
-		{
-			XrConvert	cv = {0};
-
-			result = xr_convert(root, NULL, 1, &cv);
-			if (result == NULL)
-				err = psprintf("XML reply refused: %s",
-							   cv.error ? cv.error : "conversion failed");
-		}
+			result = xr_build();
 	}
 	PG_FINALLY();
 	{
-		if (doc != NULL)
-			xmlFreeDoc(doc);
 		if (ctxt != NULL)
+		{
+			if (ctxt->myDoc != NULL)
+				xmlFreeDoc(ctxt->myDoc);
 			xmlFreeParserCtxt(ctxt);
+		}
+		xr_reset();
 
 		/*
 		 * isError only relaxes an assertion about unreported libxml2 errors:
@@ -317,9 +557,13 @@ xml_reply_parse(const char *buf, size_t len, char **errmsg)
 	}
 	PG_END_TRY();
 
+	if (oom)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory while parsing an XML reply")));
 	if (err != NULL)
 	{
-		*errmsg = err;
+		*errmsg_out = err;
 		return NULL;
 	}
 	return result;

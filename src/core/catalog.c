@@ -22,6 +22,7 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/json.h"
@@ -225,6 +226,23 @@ static const struct
 
 static SPIPlanPtr plans[lengthof(statements)];
 
+/*
+ * Audit rows are the bulk of the records (one per AWS call): a batch
+ * inserts all of its audit rows with one statement over arrays.
+ */
+#define AUDIT_FIELDS	14
+static const char *const audit_bulk_sql =
+"INSERT INTO rds_backup.audit_log (called_at, role_name, service, action, region,"
+" target, params, http_status, error_code, request_id, duration_ms, attempt,"
+" operation_id, backend_pid)"
+" SELECT a1::timestamptz, a2::name, a3, a4, a5, a6, a7::jsonb, a8::int, a9, a10,"
+" a11::float8, a12::int, a13::bigint, a14::int"
+" FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+" $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],"
+" $13::text[], $14::text[]) AS u(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12,"
+" a13, a14)";
+static SPIPlanPtr audit_bulk_plan = NULL;
+
 int64
 catalog_new_operation_id(void)
 {
@@ -357,7 +375,74 @@ catalog_record_changes_operations(const QueueRecord *rec)
 	return rec->kind == CATALOG_OP_INSERT || rec->kind == CATALOG_OP_UPDATE;
 }
 
-/* In the writer, inside a transaction and SPI connection of its own. */
+/*
+ * In the writer, inside a transaction and SPI connection of its own: every
+ * record of a batch, operations first (in queue order), then all audit
+ * rows in one statement.  Any error is raised; the writer then applies
+ * the records one by one to find the bad one.
+ */
+void
+catalog_apply_batch(const QueueRecord *recs, int n)
+{
+	Datum	   *cols[AUDIT_FIELDS];
+	bool	   *colnulls[AUDIT_FIELDS];
+	Datum		arrays[AUDIT_FIELDS];
+	int			naudit = 0;
+	int			i,
+				f;
+
+	for (f = 0; f < AUDIT_FIELDS; f++)
+	{
+		cols[f] = palloc(sizeof(Datum) * n);
+		colnulls[f] = palloc(sizeof(bool) * n);
+	}
+	for (i = 0; i < n; i++)
+	{
+		Datum		values[MAX_RECORD_FIELDS];
+		char		nulls[MAX_RECORD_FIELDS];
+
+		if (recs[i].kind != CATALOG_AUDIT)
+		{
+			catalog_apply(&recs[i]);
+			continue;
+		}
+		if (decode_fields(&recs[i], values, nulls) != AUDIT_FIELDS)
+			elog(ERROR, "rds_backup audit record has the wrong number of fields");
+		for (f = 0; f < AUDIT_FIELDS; f++)
+		{
+			cols[f][naudit] = values[f];
+			colnulls[f][naudit] = nulls[f] == 'n';
+		}
+		naudit++;
+	}
+	if (naudit == 0)
+		return;
+	for (f = 0; f < AUDIT_FIELDS; f++)
+	{
+		int			lb = 1;
+
+		arrays[f] = PointerGetDatum(construct_md_array(cols[f], colnulls[f], 1, &naudit, &lb,
+													   TEXTOID, -1, false, TYPALIGN_INT));
+	}
+	if (audit_bulk_plan == NULL)
+	{
+		Oid			types[AUDIT_FIELDS];
+		SPIPlanPtr	plan;
+
+		for (f = 0; f < AUDIT_FIELDS; f++)
+			types[f] = TEXTARRAYOID;
+		plan = SPI_prepare(audit_bulk_sql, AUDIT_FIELDS, types);
+		if (plan == NULL)
+			elog(ERROR, "could not prepare rds_backup audit statement: %s",
+				 SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		audit_bulk_plan = plan;
+	}
+	if (SPI_execute_plan(audit_bulk_plan, arrays, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "rds_backup audit write failed");
+}
+
+/* In the writer: one record, inside a transaction and SPI connection. */
 void
 catalog_apply(const QueueRecord *rec)
 {

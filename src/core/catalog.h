@@ -79,7 +79,7 @@ extern bool catalog_resource_in_use(const char *kind, const char *region,
 extern int64 catalog_find_export_operation(const char *region, const char *export_id);
 extern Datum catalog_row_datum(FunctionCallInfo fcinfo, const char *row_text);
 
-/* The writer's side: apply one queued record in the current transaction. */
+/* The writer's side: apply queued records in the current transaction. */
 typedef enum CatalogRecordKind
 {
 	CATALOG_OP_INSERT = 1,
@@ -88,6 +88,7 @@ typedef enum CatalogRecordKind
 	CATALOG_OP_PUBLISHED
 } CatalogRecordKind;
 
+extern void catalog_apply_batch(const QueueRecord *recs, int n);
 extern void catalog_apply(const QueueRecord *rec);
 extern bool catalog_record_changes_operations(const QueueRecord *rec);
 

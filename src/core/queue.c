@@ -12,6 +12,13 @@
  * sleep on a condition variable (a cancel still ends the sleep), never
  * fail.
  *
+ * A record nobody waits for (an audit row) does not wake the writer
+ * itself: a writer that has worked in the last second naps for at most
+ * WRITER_NAP_MS and takes it then, with everything queued meanwhile, so a
+ * steady stream of read calls costs no wake-up each.  Only a writer in a
+ * deep sleep (idle for a while) is woken by such a record.  Whoever waits
+ * for a commit wakes it at once.
+ *
  * Positions count bytes since start-up and never wrap; the ring offset
  * is the position modulo its size.  Records are 16-byte aligned, so a
  * record's header never straddles the end of the ring (its payload may).
@@ -67,6 +74,7 @@ typedef struct QueueShared
 	QueuePos	committed;		/* everything before is durable, and free */
 	int			writer_procno;	/* -1 while no writer runs */
 	int			writer_pid;
+	bool		writer_deep_sleep;	/* idle: wake it for any record */
 	ConditionVariable progress; /* committed moved */
 	ConditionVariable ops_changed;	/* a batch changed operations */
 	/* statistics, under mutex */
@@ -204,6 +212,19 @@ wake_writer(void)
 		SetLatch(&ProcGlobal->allProcs[procno].procLatch);
 }
 
+static void
+wake_if_deep_asleep(void)
+{
+	bool		deep;
+
+	SpinLockAcquire(&queue->mutex);
+	deep = queue->writer_deep_sleep;
+	queue->writer_deep_sleep = false;
+	SpinLockRelease(&queue->mutex);
+	if (deep)
+		wake_writer();
+}
+
 /* Reserve size bytes; false when the ring has no room for them now. */
 static bool
 reserve(uint32 size, QueuePos *start)
@@ -238,7 +259,7 @@ publish(QueuePos start, uint32 size, uint16 kind, const char *data, uint32 len,
 	ring_write(start + sizeof(RecordHeader), data, len);
 	pg_write_barrier();
 	pg_atomic_write_u32(&h->size, size);
-	wake_writer();
+	wake_if_deep_asleep();
 }
 
 static uint32
@@ -340,6 +361,7 @@ queue_wait(QueuePos end)
 	{
 		TimestampTz writerless_since = 0;
 
+		wake_writer();
 		ConditionVariablePrepareToSleep(&queue->progress);
 		while (!committed_upto(end))
 		{
@@ -407,6 +429,31 @@ queue_detach_writer(void)
 	ConditionVariableBroadcast(&queue->progress);
 }
 
+/*
+ * The writer is about to sleep with nothing to do: a deep sleep (records
+ * nobody waits for wake it) unless a record came meanwhile.  Returns
+ * false when one did.
+ */
+bool
+queue_writer_deep_sleep(void)
+{
+	bool		empty;
+
+	SpinLockAcquire(&queue->mutex);
+	empty = queue->insert == queue->committed;
+	queue->writer_deep_sleep = empty;
+	SpinLockRelease(&queue->mutex);
+	return empty;
+}
+
+void
+queue_writer_awake(void)
+{
+	SpinLockAcquire(&queue->mutex);
+	queue->writer_deep_sleep = false;
+	SpinLockRelease(&queue->mutex);
+}
+
 bool
 queue_writer_running(void)
 {
@@ -435,6 +482,7 @@ queue_take(QueueRecord *recs, int max_records, Size max_bytes, QueuePos *end)
 			break;				/* still being written: the batch ends here */
 		pg_read_barrier();
 		recs[n].start = pos;
+		recs[n].end = pos + size;
 		recs[n].kind = h->kind;
 		recs[n].reporter = h->reporter;
 		recs[n].len = h->len;

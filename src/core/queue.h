@@ -52,6 +52,7 @@ extern bool queue_has_records(void);
 typedef struct QueueRecord
 {
 	QueuePos	start;
+	QueuePos	end;			/* the next record's start */
 	uint16		kind;
 	int			reporter;		/* pgprocno to tell of a failure, or -1 */
 	uint32		len;
@@ -62,6 +63,11 @@ typedef struct QueueRecord
 extern void queue_attach_writer(void);
 extern void queue_detach_writer(void);
 extern bool queue_writer_running(void);
+extern bool queue_writer_deep_sleep(void);
+extern void queue_writer_awake(void);
+
+/* A writer that has worked recently naps this long between batches. */
+#define WRITER_NAP_MS		50
 extern int	queue_take(QueueRecord *recs, int max_records, Size max_bytes, QueuePos *end);
 extern void queue_report_failure(const QueueRecord *rec, int sqlerrcode, const char *message);
 extern void queue_release(QueuePos end, uint64 records);

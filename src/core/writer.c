@@ -7,9 +7,10 @@
  * transaction (group commit): under load, one commit serves many
  * sessions, and a session waits for a commit only when it must (an
  * operation's intent before its AWS call, an outcome before its row is
- * returned).  Each record runs in a subtransaction of its own, so a bad
- * one is reported to its session (or logged) and does not take the
- * others down.  A query cancel is ignored: it would drop a record.  On
+ * returned).  A bad record is reported to its session (or logged) and
+ * does not take the others down; an error of the moment (a lock, a
+ * shutdown) leaves the batch in the queue, to be taken again.  A query
+ * cancel is ignored: it would fail a batch for nothing.  On
  * SIGTERM the writer goes on until the queue is empty and no other
  * backend can add to it, so that a clean shutdown loses no audit row.
  *
@@ -33,7 +34,6 @@
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
@@ -114,42 +114,75 @@ detach(int code, Datum arg)
 	queue_detach_writer();
 }
 
-/* Apply one record in a subtransaction; false (reported) when it failed. */
+/*
+ * Whether an error says something about the record itself (bad data, a
+ * constraint) rather than about the moment (a lock, resources, a
+ * shutdown): only the first kind is reported and the record dropped; the
+ * other leaves the records in the queue, to be taken again.
+ */
 static bool
-apply_one(const QueueRecord *rec)
+error_is_the_records(int sqlerrcode)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	volatile bool ok = true;
+	switch (ERRCODE_TO_CATEGORY(sqlerrcode))
+	{
+		case ERRCODE_TO_CATEGORY(ERRCODE_T_R_SERIALIZATION_FAILURE):	/* class 40 */
+		case ERRCODE_TO_CATEGORY(ERRCODE_INSUFFICIENT_RESOURCES):	/* 53 */
+		case ERRCODE_TO_CATEGORY(ERRCODE_PROGRAM_LIMIT_EXCEEDED):	/* 54 */
+		case ERRCODE_TO_CATEGORY(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE):	/* 55 */
+		case ERRCODE_TO_CATEGORY(ERRCODE_OPERATOR_INTERVENTION):	/* 57 */
+		case ERRCODE_TO_CATEGORY(ERRCODE_SYSTEM_ERROR):	/* 58 */
+		case ERRCODE_TO_CATEGORY(ERRCODE_INTERNAL_ERROR):	/* XX */
+			return false;
+		default:
+			return true;
+	}
+}
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
+/* Run one transaction that applies recs[0..n); raises on error. */
+static void
+apply_in_transaction(QueueRecord *recs, int n)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	pgstat_report_activity(STATE_RUNNING, "writing the rds_backup catalog");
+	PushActiveSnapshot(GetTransactionSnapshot());
+	SPI_connect();
+	if (n == 1)
+		catalog_apply(&recs[0]);
+	else
+		catalog_apply_batch(recs, n);
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
+/*
+ * Try a batch in one transaction.  Returns NULL when it committed, else
+ * the error (the transaction aborted, the error state flushed).  An error
+ * that is not about the records is raised instead.
+ */
+static ErrorData *
+try_batch(QueueRecord *recs, int n, MemoryContext cxt)
+{
+	ErrorData  *volatile edata = NULL;
+
 	PG_TRY();
 	{
-		catalog_apply(rec);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+		apply_in_transaction(recs, n);
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
 		MemoryContextSwitchTo(cxt);
 		edata = CopyErrorData();
+		if (!error_is_the_records(edata->sqlerrcode))
+			PG_RE_THROW();
 		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		queue_report_failure(rec, edata->sqlerrcode, edata->message);
-		ereport(LOG,
-				(errmsg("rds_backup catalog writer could not apply a record: %s",
-						edata->message)));
-		FreeErrorData(edata);
-		ok = false;
+		AbortCurrentTransaction();
+		pgstat_report_activity(STATE_IDLE, NULL);
 	}
 	PG_END_TRY();
-	return ok;
+	return edata;
 }
 
 static void
@@ -164,8 +197,23 @@ fail_all(QueueRecord *recs, int n, const char *why)
 					n == 1 ? "" : "s", why)));
 }
 
+static bool
+extension_exists(void)
+{
+	bool		found;
+
+	StartTransactionCommand();
+	found = OidIsValid(get_extension_oid("rds_backup", true));
+	CommitTransactionCommand();
+	return found;
+}
+
 /*
- * Commit every ready record (up to a batch) in one transaction.  Returns
+ * Commit every ready record (up to a batch) in one transaction.  If that
+ * fails because of a record, the batch is applied again one record per
+ * transaction: the bad one is reported to its session (or logged) and
+ * dropped, the others are committed.  No subtransactions: a batch of
+ * thousands would overflow every backend's subtransaction cache.  Returns
  * the number of records taken.
  */
 static int
@@ -175,6 +223,7 @@ write_batch(MemoryContext batch_cxt)
 	MemoryContext old;
 	QueuePos	end;
 	bool		changed = false;
+	ErrorData  *edata;
 	int			n;
 	int			i;
 
@@ -184,29 +233,41 @@ write_batch(MemoryContext batch_cxt)
 	MemoryContextSwitchTo(old);
 	if (n == 0)
 		return 0;
+	for (i = 0; i < n; i++)
+		changed |= catalog_record_changes_operations(&recs[i]);
 
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	pgstat_report_activity(STATE_RUNNING, "writing the rds_backup catalog");
-	if (!OidIsValid(get_extension_oid("rds_backup", true)))
+	if (!extension_exists())
+	{
 		fail_all(recs, n, psprintf("extension \"rds_backup\" does not exist in database \"%s\"",
 								   rb_database));
-	else
-	{
-		PushActiveSnapshot(GetTransactionSnapshot());
-		SPI_connect();
-		for (i = 0; i < n; i++)
-		{
-			if (apply_one(&recs[i]) && catalog_record_changes_operations(&recs[i]))
-				changed = true;
-		}
-		SPI_finish();
-		PopActiveSnapshot();
+		queue_release(end, n);
+		return n;
 	}
-	CommitTransactionCommand();
-	pgstat_report_activity(STATE_IDLE, NULL);
 
-	queue_release(end, n);
+	edata = try_batch(recs, n, batch_cxt);
+	if (edata == NULL)
+	{
+		queue_release(end, n);
+		if (changed)
+			queue_note_operations_changed();
+		return n;
+	}
+
+	ereport(LOG,
+			(errmsg("rds_backup catalog writer applies a batch of %d records one by one: %s",
+					n, edata->message)));
+	for (i = 0; i < n; i++)
+	{
+		if ((edata = try_batch(&recs[i], 1, batch_cxt)) != NULL)
+		{
+			queue_report_failure(&recs[i], edata->sqlerrcode, edata->message);
+			ereport(LOG,
+					(errmsg("rds_backup catalog writer could not apply a record: %s",
+							edata->message)));
+		}
+		/* committed (or dropped): never applied again */
+		queue_release(recs[i].end, 1);
+	}
 	if (changed)
 		queue_note_operations_changed();
 	return n;
@@ -269,6 +330,7 @@ rds_backup_writer_main(Datum main_arg)
 	volatile TimestampTz last_sweep = 0;
 	volatile TimestampTz shutdown_at = 0;
 	volatile TimestampTz quiet_since = 0;
+	volatile TimestampTz last_work = 0;
 	volatile bool sweeping = false;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -280,7 +342,7 @@ rds_backup_writer_main(Datum main_arg)
 	BackgroundWorkerInitializeConnection(rb_database, NULL, 0);
 	pgstat_report_appname("rds_backup catalog writer");
 	SetConfigOption("search_path", "pg_catalog", PGC_SUSET, PGC_S_OVERRIDE);
-	/* a row lock held by someone else's long transaction fails one record, not the writer */
+	/* a lock held by someone else's long transaction: give up, log, and take the batch again */
 	SetConfigOption("lock_timeout", "10s", PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("statement_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
 
@@ -339,6 +401,7 @@ rds_backup_writer_main(Datum main_arg)
 		if (n > 0)
 		{
 			quiet_since = 0;
+			last_work = GetCurrentTimestamp();
 			continue;			/* more may have come meanwhile, or more to sweep */
 		}
 
@@ -362,9 +425,19 @@ rds_backup_writer_main(Datum main_arg)
 				break;
 			}
 		}
+		else if (!TimestampDifferenceExceeds(last_work, GetCurrentTimestamp(), 1000))
+		{
+			/* busy lately: nap, and take what comes meanwhile in one batch */
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 WRITER_NAP_MS, PG_WAIT_EXTENSION);
+			continue;
+		}
+		else if (!queue_writer_deep_sleep())
+			continue;			/* a record came after all */
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 shutdown_requested ? 50 : SWEEP_EVERY_SECS * 1000,
 						 PG_WAIT_EXTENSION);
+		queue_writer_awake();
 	}
 	/* exit code 1: the postmaster starts it again unless it is shutting down */
 	proc_exit(1);

@@ -6,6 +6,8 @@
  */
 #include "postgres.h"
 
+#include "port/pg_bitutils.h"
+
 #include "rds/actions.h"
 #include "rds/names.h"
 
@@ -124,31 +126,105 @@ int_or_minus(const XNode *n, const char *path)
 	return t ? (int) strtol(t, NULL, 10) : -1;
 }
 
+/*
+ * The first child of n named names[i], for each i < count (at most 32), in
+ * one pass over the children: a Describe page has dozens of fields per
+ * resource, and looking each up on its own walks them all every time.
+ */
+static void
+find_children(const XNode *n, const char *const *names, XNode **found, int count)
+{
+	uint32		by_first[128];	/* the names starting with each character */
+	uint32		seen = 0;
+	int			n_found = 0;
+	int			i;
+
+	Assert(count <= 32);
+	memset(found, 0, sizeof(XNode *) * count);
+	memset(by_first, 0, sizeof(by_first));
+	for (i = 0; i < count; i++)
+		by_first[(unsigned char) names[i][0] & 127] |= UINT32_C(1) << i;
+
+	for (XNode *c = n->first_child; c != NULL && n_found < count; c = c->next)
+	{
+		unsigned char first = (unsigned char) c->name[0];
+		uint32		candidates;
+
+		if (first >= 128)
+			continue;
+		candidates = by_first[first] & ~seen;
+		while (candidates != 0)
+		{
+			i = pg_rightmost_one_pos32(candidates);
+			candidates &= candidates - 1;
+			if (strcmp(c->name, names[i]) == 0)
+			{
+				seen |= UINT32_C(1) << i;
+				found[i] = c;
+				n_found++;
+				break;
+			}
+		}
+	}
+}
+
+static char *
+node_text_copy(const XNode *n)
+{
+	return (n && n->text) ? pstrdup(n->text) : NULL;
+}
+
+static int
+node_int_or_minus(const XNode *n)
+{
+	return (n && n->text) ? (int) strtol(n->text, NULL, 10) : -1;
+}
+
+enum
+{
+	SNAP_ID, SNAP_DB, SNAP_TYPE, SNAP_STATUS, SNAP_PROGRESS, SNAP_CREATED,
+	SNAP_STORAGE, SNAP_ENCRYPTED, SNAP_KMS, SNAP_ENGINE, SNAP_ARN, SNAP_TAGS,
+	SNAP_FIELDS
+};
+
 static RdsSnapshot *
 read_snapshot(bool cluster, const XNode *n)
 {
 	const SnapshotNames *nm = names_for(cluster);
+	const char *names[SNAP_FIELDS];
+	XNode	   *f[SNAP_FIELDS];
 	RdsSnapshot *s = palloc0(sizeof(RdsSnapshot));
-	XNode	   *taglist;
-	const char *enc;
+
+	names[SNAP_ID] = nm->id_param;
+	names[SNAP_DB] = nm->db_param;
+	names[SNAP_TYPE] = "SnapshotType";
+	names[SNAP_STATUS] = "Status";
+	names[SNAP_PROGRESS] = "PercentProgress";
+	names[SNAP_CREATED] = "SnapshotCreateTime";
+	names[SNAP_STORAGE] = "AllocatedStorage";
+	names[SNAP_ENCRYPTED] = nm->encrypted;
+	names[SNAP_KMS] = "KmsKeyId";
+	names[SNAP_ENGINE] = "Engine";
+	names[SNAP_ARN] = nm->arn;
+	names[SNAP_TAGS] = "TagList";
+	find_children(n, names, f, SNAP_FIELDS);
 
 	s->cluster = cluster;
-	s->identifier = text_or_null(n, nm->id_param);
-	s->db_identifier = text_or_null(n, nm->db_param);
-	s->snapshot_type = text_or_null(n, "SnapshotType");
-	s->status = text_or_null(n, "Status");
-	s->progress = int_or_minus(n, "PercentProgress");
-	s->created_at = text_or_null(n, "SnapshotCreateTime");
-	s->allocated_gb = int_or_minus(n, "AllocatedStorage");
-	enc = xnode_text(n, nm->encrypted);
-	s->encrypted = enc && strcmp(enc, "true") == 0;
-	s->kms_key_id = text_or_null(n, "KmsKeyId");
-	s->engine = text_or_null(n, "Engine");
-	s->arn = text_or_null(n, nm->arn);
-	taglist = xnode_child(n, "TagList");
-	if (taglist)
+	s->identifier = node_text_copy(f[SNAP_ID]);
+	s->db_identifier = node_text_copy(f[SNAP_DB]);
+	s->snapshot_type = node_text_copy(f[SNAP_TYPE]);
+	s->status = node_text_copy(f[SNAP_STATUS]);
+	s->progress = node_int_or_minus(f[SNAP_PROGRESS]);
+	s->created_at = node_text_copy(f[SNAP_CREATED]);
+	s->allocated_gb = node_int_or_minus(f[SNAP_STORAGE]);
+	s->encrypted = f[SNAP_ENCRYPTED] && f[SNAP_ENCRYPTED]->text &&
+		strcmp(f[SNAP_ENCRYPTED]->text, "true") == 0;
+	s->kms_key_id = node_text_copy(f[SNAP_KMS]);
+	s->engine = node_text_copy(f[SNAP_ENGINE]);
+	s->arn = node_text_copy(f[SNAP_ARN]);
+	if (f[SNAP_TAGS])
 	{
-		for (XNode *t = taglist->first_child; t; t = t->next)
+		for (XNode *t = f[SNAP_TAGS]->first_child; t; t = t->next)
 		{
 			TagPair    *tp = palloc(sizeof(TagPair));
 			const char *k = xnode_text(t, "Key");

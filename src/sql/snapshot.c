@@ -14,6 +14,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/formatting.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
@@ -236,6 +237,80 @@ rds_delete_snapshot(PG_FUNCTION_ARGS)
 }
 
 /*
+ * A time as AWS writes it, 2026-11-25T03:00:00.123Z, read directly; any
+ * other form goes through timestamptz_in().
+ */
+static Datum
+aws_time_datum(const char *s)
+{
+	struct pg_tm tm;
+	fsec_t		fsec = 0;
+	int			tz = 0;
+	TimestampTz ts;
+	const char *p = s + 19;
+	int			i;
+
+	for (i = 0; i < 19; i++)
+	{
+		char		want = "0000-00-00T00:00:00"[i];
+
+		if (s[i] == '\0' || (want == '0' ? !isdigit((unsigned char) s[i]) : s[i] != want))
+			break;
+	}
+	if (i == 19)
+	{
+		tm.tm_year = atoi(s);
+		tm.tm_mon = (s[5] - '0') * 10 + (s[6] - '0');
+		tm.tm_mday = (s[8] - '0') * 10 + (s[9] - '0');
+		tm.tm_hour = (s[11] - '0') * 10 + (s[12] - '0');
+		tm.tm_min = (s[14] - '0') * 10 + (s[15] - '0');
+		tm.tm_sec = (s[17] - '0') * 10 + (s[18] - '0');
+		if (*p == '.')
+		{
+			int			scale = 100000;
+
+			/* up to microseconds; more digits would need rounding */
+			for (p++; isdigit((unsigned char) *p) && scale > 0; p++, scale /= 10)
+				fsec += (*p - '0') * scale;
+		}
+		if (p[0] == 'Z' && p[1] == '\0' &&
+			tm.tm_year >= 1 && tm.tm_mon >= 1 && tm.tm_mon <= 12 && tm.tm_mday >= 1 &&
+			tm.tm_mday <= day_tab[isleap(tm.tm_year)][tm.tm_mon - 1] &&
+			tm.tm_hour <= 23 && tm.tm_min <= 59 && tm.tm_sec <= 59 &&
+			tm2timestamp(&tm, fsec, &tz, &ts) == 0)
+			return TimestampTzGetDatum(ts);
+	}
+	return DirectFunctionCall3(timestamptz_in, CStringGetDatum(s),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+/* Tags as a jsonb object, built as such rather than printed and parsed */
+static Datum
+tags_jsonb(List *tags)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *object;
+	ListCell   *lc;
+
+	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	foreach(lc, tags)
+	{
+		TagPair    *t = lfirst(lc);
+		JsonbValue	v;
+
+		v.type = jbvString;
+		v.val.string.val = t->key;
+		v.val.string.len = strlen(t->key);
+		(void) pushJsonbValue(&state, WJB_KEY, &v);
+		v.val.string.val = t->value;
+		v.val.string.len = strlen(t->value);
+		(void) pushJsonbValue(&state, WJB_VALUE, &v);
+	}
+	object = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbPGetDatum(JsonbValueToJsonb(object));
+}
+
+/*
  * rds_snapshots(db_instance, snapshot_type, region) and
  * rds_cluster_snapshots(db_cluster, snapshot_type, region): every page.
  */
@@ -264,7 +339,10 @@ list_snapshots(FunctionCallInfo fcinfo, bool cluster)
 				 errhint("Use automated, manual, shared, public or awsbackup.")));
 	region = endpoint_resolve_region(region_arg);
 
-	InitMaterializedSRF(fcinfo, 0);
+	/* the executor's description of the result saves building one per call */
+	InitMaterializedSRF(fcinfo, (rsinfo != NULL && IsA(rsinfo, ReturnSetInfo) &&
+								 rsinfo->expectedDesc != NULL) ?
+						MAT_SRF_USE_EXPECTED_DESC : 0);
 
 	do
 	{
@@ -297,10 +375,7 @@ list_snapshots(FunctionCallInfo fcinfo, bool cluster)
 			values[4] = Int32GetDatum(s->progress);
 			nulls[5] = s->created_at == NULL;
 			if (s->created_at)
-				values[5] = DirectFunctionCall3(timestamptz_in,
-												CStringGetDatum(s->created_at),
-												ObjectIdGetDatum(InvalidOid),
-												Int32GetDatum(-1));
+				values[5] = aws_time_datum(s->created_at);
 			nulls[6] = s->allocated_gb < 0;
 			values[6] = Int32GetDatum(s->allocated_gb);
 			values[7] = BoolGetDatum(s->encrypted);
@@ -313,7 +388,7 @@ list_snapshots(FunctionCallInfo fcinfo, bool cluster)
 			nulls[10] = s->arn == NULL;
 			if (s->arn)
 				values[10] = CStringGetTextDatum(s->arn);
-			values[11] = DirectFunctionCall1(jsonb_in, CStringGetDatum(tags_to_json(s->tags)));
+			values[11] = tags_jsonb(s->tags);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 		CHECK_FOR_INTERRUPTS();

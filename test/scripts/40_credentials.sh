@@ -85,6 +85,27 @@ like "$(psql -XAtq -c "$nostatic SET rds_backup.profile = 'half'; SELECT rds_bac
 like "$(qerr "$nostatic SET rds_backup.profile = 'nosuch'; SELECT rds_backup.rds_snapshots()")" \
 	"^28000 could not get AWS credentials from shared files" "a profile named but in neither file is an error"
 
+# within one session: a rewritten credentials file is read again at the
+# next call (rotated keys), and a changed endpoint is used at once
+printf '[default]\naws_access_key_id = AKIANOSUCHKEY0000000\naws_secret_access_key = wrong/secret/0\n' >"$files/rotating"
+printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$RB_KEY_ID" "$RB_SECRET" >"$files/rotated"
+chmod 644 "$files/rotating" "$files/rotated"
+out=$(psql -XAtq -c "SET rds_backup.access_key_id = ''" -c "SET rds_backup.secret_access_key = ''" \
+	-c "SET rds_backup.credentials_file = '$files/rotating'" -c "SET rds_backup.config_file = '$files/none'" \
+	-c "SET rds_backup.max_attempts = 1" \
+	-c "SELECT 'before', count(*) FROM rds_backup.rds_snapshots('db-us-east-1')" \
+	-c "\\! cp $files/rotated $files/rotating" \
+	-c "SELECT 'after', count(*) FROM rds_backup.rds_snapshots('db-us-east-1')" 2>&1)
+like "$out" "InvalidClientTokenId" "the key in the credentials file is used"
+like "$out" "after\|0" "the file rewritten with other keys is read again at the next call of the session"
+out=$(psql -XAtq -c "SET rds_backup.max_attempts = 1" \
+	-c "SELECT 'first', count(*) FROM rds_backup.rds_snapshots('db-us-east-1')" \
+	-c "SET rds_backup.endpoint = 'http://127.0.0.1:1'" \
+	-c "SELECT 'moved', count(*) FROM rds_backup.rds_snapshots('db-us-east-1')" \
+	-c "RESET rds_backup.endpoint" \
+	-c "SELECT 'back', count(*) FROM rds_backup.rds_snapshots('db-us-east-1')" 2>&1)
+like "$out" "first\|0.*could not reach RDS.*back\|0" "a changed endpoint is used at the next call, and so is the old one once set back"
+
 # nothing anywhere: a clear error before any call
 like "$(qerr "SET rds_backup.access_key_id = ''; SET rds_backup.secret_access_key = '';
         SET rds_backup.credentials_file = '$files/none'; SET rds_backup.config_file = '$files/none';
