@@ -287,18 +287,35 @@ walk_chain(void *arg, AwsCredentials **out, char **why)
 }
 
 /*
- * The chain's credentials, cached in this process per configuration and
- * per state of the shared files: a rewritten or replaced file (rotated
- * keys) makes the next call walk the chain again, while an unchanged one
- * costs a stat() a call.  The sources that fetch temporary credentials
- * keep their own caches, so walking again does not fetch them again.
+ * Whether the chain gets as far as the shared files.  A source before
+ * them that is configured at all answers or fails, and the chain stops
+ * there; these are the tests by which those three sources find themselves
+ * absent (cred_static.c, cred_web_identity.c).
+ */
+static bool
+chain_reaches_files(void)
+{
+	return !(rb_access_key_id && rb_access_key_id[0]) &&
+		!(rb_secret_access_key && rb_secret_access_key[0]) &&
+		cred_env("AWS_ACCESS_KEY_ID") == NULL &&
+		cred_env("AWS_SECRET_ACCESS_KEY") == NULL &&
+		cred_env("AWS_WEB_IDENTITY_TOKEN_FILE") == NULL;
+}
+
+/*
+ * The chain's credentials, cached in this process per configuration and,
+ * when the chain gets to them, per state of the shared files: a rewritten
+ * or replaced file (rotated keys) makes the next call walk the chain
+ * again, while an unchanged one costs a stat() a call.  The sources that
+ * fetch temporary credentials keep their own caches, so walking again
+ * does not fetch them again.
  */
 static AwsCredentials *
 base_credentials(const CredContext *ctx)
 {
 	CredCacheKey key;
 	char	   *why = NULL;
-	char	   *files = cred_files_state();
+	char	   *files = chain_reaches_files() ? cred_files_state() : pstrdup("");
 	AwsCredentials *c;
 
 	/* what the chain's answer depends on that can change in a session */
