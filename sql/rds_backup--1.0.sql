@@ -670,3 +670,19 @@ SELECT db_identifier,
 
 REVOKE ALL ON @extschema@.snapshot_storage FROM PUBLIC;
 GRANT SELECT ON @extschema@.snapshot_storage TO PUBLIC;
+
+-- Credentials -----------------------------------------------------------
+
+-- Which credentials AWS calls would use now: the provider that gave them,
+-- the key id masked, when they expire, the IAM role acted as.
+CREATE FUNCTION @extschema@.whoami(
+    region text DEFAULT NULL,
+    OUT source text,
+    OUT access_key_id text,
+    OUT expires_at timestamptz,
+    OUT role_arn text)
+RETURNS record
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_backup_whoami';
+REVOKE ALL ON FUNCTION @extschema@.whoami(text) FROM PUBLIC;

@@ -18,6 +18,7 @@
 
 #include "aws/alloc.h"
 #include "aws/config.h"
+#include "aws/credentials.h"
 #include "core/queue.h"
 #include "core/runner.h"
 #include "core/tracker.h"
@@ -100,4 +101,6 @@ _PG_init(void)
 	shmem_startup_hook = rds_backup_shmem_startup;
 	writer_register();
 	tracker_register();
+	/* the shared credential cache asks for its shared memory itself */
+	credentials_shmem_register();
 }
