@@ -48,6 +48,12 @@ CREATE TABLE @extschema@.operations (
     finished_at     timestamptz,
     -- when SNS / CloudWatch took the finished operation
     published_at    timestamptz,
+    -- who it acts as: the AWS account it runs in, and the IAM role (with
+    -- its external id) it was started under; every later call about it
+    -- (the worker's polls included) acts as the same role
+    account         text,
+    role_arn        text,
+    external_id     text,
     CHECK ((finished_at IS NULL) = (status IN ('pending', 'in_progress')))
 );
 

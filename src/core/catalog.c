@@ -188,10 +188,12 @@ static const struct
 	int			nargs;
 	const char *sql;
 }			statements[] = {
-	[CATALOG_OP_INSERT] = {8,
+	[CATALOG_OP_INSERT] = {11,
 		"WITH u AS (INSERT INTO rds_backup.operations"
-		" (id, kind, region, resource, source, params, requested_by, requested_at, updated_at)"
-		" VALUES ($1::bigint, $2, $3, $4, $5, $6::jsonb, $7::name, $8::timestamptz, $8::timestamptz)"
+		" (id, kind, region, resource, source, params, requested_by, requested_at, updated_at,"
+		"  account, role_arn, external_id)"
+		" VALUES ($1::bigint, $2, $3, $4, $5, $6::jsonb, $7::name, $8::timestamptz, $8::timestamptz,"
+		"  coalesce($9, nullif(split_part($10, ':', 5), '')), nullif($10, ''), nullif($11, ''))"
 		" ON CONFLICT (id) DO NOTHING RETURNING *)"
 	" SELECT " NOTIFY_EXPR " FROM u"},
 	[CATALOG_OP_UPDATE] = {9,
@@ -202,6 +204,8 @@ static const struct
 		"  aws_status = CASE WHEN $3 = '' THEN NULL ELSE coalesce($3, o.aws_status) END,"
 		"  progress = coalesce($4::int, o.progress),"
 		"  resource_arn = coalesce($5, o.resource_arn),"
+		/* the account the operation runs in, as its resource's ARN says */
+		"  account = coalesce(o.account, nullif(split_part(coalesce($5, o.resource_arn), ':', 5), '')),"
 		"  request_id = coalesce(o.request_id, $6),"
 		"  error = CASE WHEN $7 = '' THEN NULL ELSE coalesce($7, o.error) END,"
 		"  resource = coalesce($8, o.resource),"
@@ -223,12 +227,13 @@ static const struct
 		"UPDATE rds_backup.operations SET published_at = $2::timestamptz"
 	" WHERE id = $1::bigint"},
 	/* an intent that waits in the operation queue: aws_status says so */
-	[CATALOG_OP_QUEUE] = {9,
+	[CATALOG_OP_QUEUE] = {12,
 		"WITH u AS (INSERT INTO rds_backup.operations"
 		" (id, kind, region, resource, source, params, requested_by, requested_at, updated_at,"
-		"  aws_status)"
+		"  account, role_arn, external_id, aws_status)"
 		" VALUES ($1::bigint, $2, $3, $4, $5, $6::jsonb, $7::name, $8::timestamptz, $8::timestamptz,"
-		"  $9) ON CONFLICT (id) DO NOTHING RETURNING *)"
+		"  coalesce($9, nullif(split_part($10, ':', 5), '')), nullif($10, ''), nullif($11, ''),"
+		"  $12) ON CONFLICT (id) DO NOTHING RETURNING *)"
 	" SELECT " NOTIFY_EXPR " FROM u"},
 };
 
@@ -263,13 +268,22 @@ catalog_new_operation_id(void)
 	return nextval_internal(seq, false);
 }
 
+static void
+identity_fields(StringInfo buf, const OpIdentity *who)
+{
+	field(buf, who ? who->account : NULL);
+	field(buf, who && who->role_arn ? who->role_arn : "");
+	field(buf, who && who->external_id ? who->external_id : "");
+}
+
 QueuePos
 catalog_insert_operation(int64 id, const char *kind, const char *region,
-						 const char *resource, const char *source, const char *params_json)
+						 const char *resource, const char *source, const char *params_json,
+						 const OpIdentity *who)
 {
 	StringInfoData buf;
 
-	fields_begin(&buf, 8);
+	fields_begin(&buf, 11);
 	field(&buf, int64_text(id));
 	field(&buf, kind);
 	field(&buf, region);
@@ -278,6 +292,7 @@ catalog_insert_operation(int64 id, const char *kind, const char *region,
 	field(&buf, params_json ? params_json : "{}");
 	field(&buf, catalog_role_name());
 	field(&buf, now_text());
+	identity_fields(&buf, who);
 	return queue_submit(CATALOG_OP_INSERT, buf.data, buf.len, true);
 }
 
@@ -285,11 +300,11 @@ catalog_insert_operation(int64 id, const char *kind, const char *region,
 QueuePos
 catalog_queue_operation(int64 id, const char *kind, const char *region,
 						const char *resource, const char *source, const char *params_json,
-						const char *aws_status)
+						const char *aws_status, const OpIdentity *who)
 {
 	StringInfoData buf;
 
-	fields_begin(&buf, 9);
+	fields_begin(&buf, 12);
 	field(&buf, int64_text(id));
 	field(&buf, kind);
 	field(&buf, region);
@@ -298,6 +313,7 @@ catalog_queue_operation(int64 id, const char *kind, const char *region,
 	field(&buf, params_json ? params_json : "{}");
 	field(&buf, catalog_role_name());
 	field(&buf, now_text());
+	identity_fields(&buf, who);
 	field(&buf, aws_status);
 	return queue_submit(CATALOG_OP_QUEUE, buf.data, buf.len, true);
 }
@@ -514,7 +530,8 @@ catalog_apply(const QueueRecord *rec)
 #define OP_COLUMNS \
 	"o.id, o.kind, o.region, o.resource, o.source, o.resource_arn, o.status," \
 	" o.aws_status, o.progress, o.request_id, o.error, o.requested_by," \
-	" o.requested_at, o.params, o::text"
+	" o.requested_at, o.params, o::text, o.account, coalesce(o.role_arn, '')," \
+	" coalesce(o.external_id, '')"
 
 static CatalogOp *
 op_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext mcxt)
@@ -541,6 +558,9 @@ op_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext mcxt)
 	d = SPI_getbinval(tup, desc, 14, &isnull);
 	op->params = isnull ? NULL : DatumGetJsonbPCopy(d);
 	op->row_text = SPI_getvalue(tup, desc, 15);
+	op->account = SPI_getvalue(tup, desc, 16);
+	op->role_arn = SPI_getvalue(tup, desc, 17);
+	op->external_id = SPI_getvalue(tup, desc, 18);
 	MemoryContextSwitchTo(old);
 	return op;
 }

@@ -33,6 +33,18 @@ typedef struct OpUpdate
 #define OP_UPDATE_INIT {NULL, NULL, -1, NULL, NULL, NULL, NULL}
 #define OP_CLEAR		""
 
+/*
+ * Who an operation acts as: the account it runs in (NULL when unknown),
+ * the IAM role it was started under and that role's external id ("" for
+ * none: the base credentials, whatever rds_backup.role_arn says later).
+ */
+typedef struct OpIdentity
+{
+	const char *account;
+	const char *role_arn;
+	const char *external_id;
+} OpIdentity;
+
 /* An operations row as the code reads it. */
 typedef struct CatalogOp
 {
@@ -50,6 +62,9 @@ typedef struct CatalogOp
 	char	   *requested_by;
 	TimestampTz requested_at;
 	Jsonb	   *params;
+	char	   *account;
+	char	   *role_arn;		/* "" for none */
+	char	   *external_id;	/* "" for none */
 	char	   *row_text;		/* the whole row, for the SQL functions' results */
 } CatalogOp;
 
@@ -68,10 +83,11 @@ extern char *catalog_role_name(void);
 extern int64 catalog_new_operation_id(void);
 extern QueuePos catalog_insert_operation(int64 id, const char *kind, const char *region,
 										 const char *resource, const char *source,
-										 const char *params_json);
+										 const char *params_json, const OpIdentity *who);
 extern QueuePos catalog_queue_operation(int64 id, const char *kind, const char *region,
 										const char *resource, const char *source,
-										const char *params_json, const char *aws_status);
+										const char *params_json, const char *aws_status,
+										const OpIdentity *who);
 extern QueuePos catalog_update_operation(int64 id, const OpUpdate *u);
 extern bool catalog_try_update_operation(int64 id, const OpUpdate *u);
 extern QueuePos catalog_write_audit(List *audit, int64 op_id);

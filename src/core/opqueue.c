@@ -216,6 +216,10 @@ start_from_row(CatalogOp *row, OpStart *start)
 	start->source = row->source;
 	start->params_json = row->params ? JsonbToCString(NULL, &row->params->root,
 													  VARSIZE(row->params)) : "{}";
+	/* whoever starts it, it acts as the one who queued it */
+	start->who.account = row->account;
+	start->who.role_arn = row->role_arn;
+	start->who.external_id = row->external_id;
 	start->arg = row;
 	for (i = 0; i < lengthof(starters); i++)
 	{
@@ -292,7 +296,9 @@ opqueue_add(const char *region, List *ops, int64 **ids_out)
 	const char *copied_kind[2] = {NULL, NULL};
 	QueuePos	last = 0;
 	ListCell   *lc;
+	OpIdentity	who;
 
+	runner_identity(&who);
 	lock_queue(&l, region);
 	foreach(lc, ops)
 	{
@@ -309,7 +315,7 @@ opqueue_add(const char *region, List *ops, int64 **ids_out)
 			continue;
 		ids[n] = catalog_new_operation_id();
 		last = catalog_queue_operation(ids[n], op->kind, region, op->resource, op->source,
-									   op->params_json, OP_AWS_STATUS_QUEUED);
+									   op->params_json, OP_AWS_STATUS_QUEUED, &who);
 		n++;
 		if (op->source)
 		{

@@ -42,6 +42,7 @@ typedef struct TrackedOp
 	char	   *writer_class;	/* params->>'WriterInstanceClass' */
 	char	   *tags_json;		/* params->'Tags': the caller's tags, a JSON object */
 	bool		cluster;		/* params->>'cluster': a modify of a DB cluster */
+	AwsIdentity identity;		/* who the operation acts as: every poll acts so too */
 	List	   *expect;			/* modify: TrackExpect *, the values it set */
 	char	   *row_text;
 
@@ -78,6 +79,9 @@ typedef enum TrackFamily
 
 /* The family of one operation: a modify of a DB cluster is tracked as one. */
 extern TrackFamily poll_family(const TrackedOp *op);
+
+/* Whether a and b can be polled with the same Describe calls. */
+extern bool poll_same_batch(const TrackedOp *a, const TrackedOp *b);
 
 /*
  * What an operation's starting call answered, read as a poll would read

@@ -36,6 +36,7 @@
 #include "utils/wait_event.h"
 
 #include "aws/config.h"
+#include "aws/identity.h"
 #include "core/catalog.h"
 #include "core/poll.h"
 #include "core/runner.h"
@@ -206,6 +207,17 @@ runner_call_in_flight(int64 op_id)
 }
 
 void
+runner_identity(OpIdentity *who)
+{
+	AwsIdentity id;
+
+	aws_identity_current(&id);
+	who->account = NULL;		/* from the role's ARN, or the resource's, when recorded */
+	who->role_arn = id.role_arn;
+	who->external_id = id.external_id;
+}
+
+void
 runner_check_ready(void)
 {
 	static Oid	checked_db = InvalidOid;
@@ -367,6 +379,8 @@ call_and_record(OpStart *start, int64 op_id, int attempt, AwsRequest **reqp,
 	bool		retry = false;
 
 	req = start->build(start, op_id);
+	req->identity.role_arn = start->who.role_arn;
+	req->identity.external_id = start->who.external_id;
 	*reqp = req;
 	unsent_op = 0;
 	aws_call(req, reply);
@@ -416,6 +430,8 @@ runner_start_row(OpStart *start, bool raise_aws_errors)
 
 	runner_check_ready();
 	aws_preflight("rds", start->region);
+	if (start->who.role_arn == NULL)
+		runner_identity(&start->who);
 
 	for (attempt = 1;; attempt++)
 	{
@@ -441,7 +457,7 @@ runner_start_row(OpStart *start, bool raise_aws_errors)
 
 			catalog_wait(catalog_insert_operation(op_id, start->kind, start->region,
 												  start->resource, start->source,
-												  start->params_json));
+												  start->params_json, &start->who));
 			/* the catalog shows the name now */
 			release_name();
 			retry = call_and_record(start, op_id, attempt, &r, &reply);

@@ -25,6 +25,7 @@ struct OpStart
 	const char *resource;		/* what the operation creates or changes */
 	const char *source;
 	const char *params_json;	/* the request by AWS names, secrets left out */
+	OpIdentity	who;			/* who it acts as; unset: the session's settings */
 	bool		wait;
 	double		timeout_secs;	/* of the wait only */
 
@@ -66,6 +67,9 @@ struct OpStart
  * holds the catalog.  Every SQL function calls this first.
  */
 extern void runner_check_ready(void);
+
+/* Who this session's operations act as now (rds_backup.role_arn ...). */
+extern void runner_identity(OpIdentity *who);
 
 /* Start an operation and return its operations row (waited for with wait). */
 extern Datum runner_start(FunctionCallInfo fcinfo, OpStart *start);

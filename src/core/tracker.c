@@ -286,8 +286,7 @@ tracker_round(void)
 			List	   *g = lfirst(gc);
 			TrackedOp  *first = linitial(g);
 
-			if (poll_family(first) == poll_family(op) &&
-				strcmp(first->region, op->region) == 0)
+			if (poll_same_batch(first, op))
 			{
 				lfirst(gc) = lappend(g, op);
 				placed = true;

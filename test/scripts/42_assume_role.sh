@@ -70,9 +70,28 @@ like "$(PGUSER=rb_ops qerr "ALTER ROLE rb_ops SET rds_backup.role_arn = '$OPERAT
 is "$(PGUSER=rb_ops q "SELECT snapshot FROM rds_backup.rds_snapshots('other-db')")" "other-snap" \
 	"a role-level rds_backup.role_arn (ALTER ROLE ... SET) applies to that role's sessions"
 is "$(PGUSER=rb_ops q "SELECT role_arn FROM rds_backup.whoami()")" "$OTHER" "whoami says so"
+# an operation started under the role-level setting keeps that identity:
+# it runs in the other account, and the worker (which has no role of its
+# own) polls it there; the visibility grace is short, so a poll in the
+# server's own account would end it failed
+q "ALTER SYSTEM SET rds_backup.visibility_grace = '2s'" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+is "$(PGUSER=rb_ops q "SELECT account || ' ' || role_arn FROM rds_backup.rds_snapshot('other-db', 'role-level-snap')")" \
+	"210987654321 $OTHER" "the operation records the account it runs in and the role it was started under"
+sleep 3
+is "$(wait_for "SELECT status FROM rds_backup.operations WHERE resource = 'role-level-snap'" succeeded 30)" "succeeded" \
+	"the worker tracks it with that role, to succeeded"
+keys=$(rb_emuctl log --action DescribeDBSnapshots --json | $RB_PY -c 'import json, sys
+ks = sorted({e["access_key_id"][:4] for e in json.load(sys.stdin) if "role-level-snap" in json.dumps(e["params"])})
+print(" ".join(ks))')
+is "$keys" "ASIA" "every poll of it was signed with the role's temporary key, none with the server's"
+is "$(q "SELECT count(*) FROM rds_backup.rds_snapshots('other-db')")" "0" \
+	"(the server's own identity does not see that snapshot)"
+q "ALTER SYSTEM RESET rds_backup.visibility_grace" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
 # (rds_backup works in rds_backup.database only: that database's own setting)
 q "ALTER DATABASE postgres SET rds_backup.role_arn = '$OTHER'" >/dev/null
-is "$(q "SELECT snapshot FROM rds_backup.rds_snapshots('other-db')")" "other-snap" \
+is "$(q "SELECT snapshot FROM rds_backup.rds_snapshots('other-db') WHERE snapshot = 'other-snap'")" "other-snap" \
 	"a database-level rds_backup.role_arn applies to that database's sessions"
 q "ALTER DATABASE postgres RESET rds_backup.role_arn" >/dev/null
 q "REVOKE ALL ON SCHEMA rds_backup FROM rb_ops; DROP OWNED BY rb_ops; DROP ROLE rb_ops" >/dev/null
