@@ -137,22 +137,6 @@ tracker_shmem_init(void)
 	}
 }
 
-void
-tracker_register(void)
-{
-	BackgroundWorker worker;
-
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = 10;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "rds_backup");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "rds_backup_tracker_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "rds_backup tracker");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "rds_backup tracker");
-	RegisterBackgroundWorker(&worker);
-}
-
 static int
 tracker_pgprocno(void)
 {
