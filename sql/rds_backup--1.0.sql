@@ -48,6 +48,12 @@ CREATE TABLE @extschema@.operations (
     finished_at     timestamptz,
     -- when SNS / CloudWatch took the finished operation
     published_at    timestamptz,
+    -- who it acts as: the AWS account it runs in, and the IAM role (with
+    -- its external id) it was started under; every later call about it
+    -- (the worker's polls included) acts as the same role
+    account         text,
+    role_arn        text,
+    external_id     text,
     CHECK ((finished_at IS NULL) = (status IN ('pending', 'in_progress')))
 );
 
@@ -540,3 +546,166 @@ END
 $$;
 COMMENT ON ROLE rds_backup_admin IS
     'rds_backup: may cancel any role''s operations and make snapshots public';
+
+-- Lifecycle and disaster recovery ----------------------------------------
+
+-- The copies made into a region, by source: rds_copy_to_region() asks
+-- which snapshots have one already.
+CREATE INDEX operations_copies_idx ON @extschema@.operations (region, source)
+    WHERE kind IN ('copy_snapshot', 'copy_cluster_snapshot');
+
+-- Every available manual snapshot of a database that has no copy in the
+-- destination region yet gets one; at most 5 copies are in flight to one
+-- destination region (AWS's limit), the rest wait in the operation queue
+-- (status pending, aws_status queued) and the worker starts them.
+CREATE FUNCTION @extschema@.rds_copy_to_region(
+    db_identifier text,
+    destination_region text,
+    kms_key_id text DEFAULT NULL,
+    cluster boolean DEFAULT false,
+    only_own boolean DEFAULT true,
+    region text DEFAULT NULL)
+RETURNS SETOF @extschema@.operations
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_copy_to_region';
+
+REVOKE ALL ON FUNCTION
+    @extschema@.rds_copy_to_region(text, text, text, boolean, boolean, text)
+FROM PUBLIC;
+
+-- A retention policy for manual snapshots: one row per snapshot of the
+-- database, "keep" or "delete" and why.  dry_run (the default) only plans;
+-- a real run deletes exactly what the plan says, each delete a tracked
+-- operation (operation_id).
+CREATE FUNCTION @extschema@.rds_prune_snapshots(
+    db_identifier text,
+    keep_days int DEFAULT NULL,
+    keep_last int DEFAULT NULL,
+    tags jsonb DEFAULT NULL,
+    cluster boolean DEFAULT false,
+    dry_run boolean DEFAULT true,
+    only_own boolean DEFAULT true,
+    region text DEFAULT NULL)
+RETURNS TABLE (
+    snapshot text,
+    created_at timestamptz,
+    action text,
+    reason text,
+    operation_id bigint)
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_prune_snapshots';
+
+REVOKE ALL ON FUNCTION
+    @extschema@.rds_prune_snapshots(text, int, int, jsonb, boolean, boolean, boolean, text)
+FROM PUBLIC;
+
+-- The automated backups of a region: an instance's own (active), those
+-- kept after it was deleted (retained), and those replicated here from
+-- another region.  rds_restore_pitr() restores any of them by arn or
+-- dbi_resource_id.
+CREATE FUNCTION @extschema@.rds_automated_backups(
+    db_instance text DEFAULT NULL,
+    region text DEFAULT NULL)
+RETURNS TABLE (
+    db_instance text,
+    region text,
+    status text,
+    arn text,
+    dbi_resource_id text,
+    earliest timestamptz,
+    latest timestamptz,
+    retention_days int,
+    encrypted boolean,
+    kms_key_id text)
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_automated_backups';
+
+REVOKE ALL ON FUNCTION @extschema@.rds_automated_backups(text, text) FROM PUBLIC;
+
+-- Every instance and cluster of the regions (NULL: rds_backup.region) with
+-- its backup settings, how much data a restore would lose now (rpo), its
+-- newest manual snapshot, the regions holding copies or replicated
+-- backups of it, and what is missing, in plain words.
+CREATE FUNCTION @extschema@.rds_coverage(
+    regions text[] DEFAULT NULL,
+    max_age interval DEFAULT '1 day')
+RETURNS TABLE (
+    db_identifier text,
+    region text,
+    cluster boolean,
+    engine text,
+    retention_days int,
+    backup_window text,
+    deletion_protection boolean,
+    encrypted boolean,
+    latest_restorable timestamptz,
+    rpo interval,
+    newest_manual_snapshot timestamptz,
+    copied_to text[],
+    replicated_to text[],
+    findings text[])
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_coverage';
+
+REVOKE ALL ON FUNCTION @extschema@.rds_coverage(text[], interval) FROM PUBLIC;
+
+-- Snapshot storage and its cost, per database, in rds_backup.region and in
+-- every region the catalog has operations in (the disaster-recovery ones).
+-- allocated_gb is an upper bound: snapshots are incremental and share
+-- unchanged blocks.  Automated backups are free up to the size of the
+-- database, so they are listed apart and not priced.  Reading the view
+-- lists the snapshots of those regions (it needs EXECUTE on
+-- rds_snapshots() and rds_cluster_snapshots()).
+CREATE VIEW @extschema@.snapshot_storage AS
+WITH regions AS (
+    SELECT NULL::text AS region
+    UNION
+    SELECT DISTINCT o.region FROM @extschema@.operations o
+), listed AS (
+    SELECT DISTINCT ON (s.arn) s.db_identifier, s.snapshot_type, s.allocated_gb, s.arn,
+           false AS cluster
+      FROM regions r, LATERAL @extschema@.rds_snapshots(region => r.region) s
+     ORDER BY s.arn
+), listed_clusters AS (
+    SELECT DISTINCT ON (s.arn) s.db_identifier, s.snapshot_type, s.allocated_gb, s.arn,
+           true AS cluster
+      FROM regions r, LATERAL @extschema@.rds_cluster_snapshots(region => r.region) s
+     ORDER BY s.arn
+), snapshots AS (
+    SELECT * FROM listed UNION ALL SELECT * FROM listed_clusters
+)
+SELECT db_identifier,
+       split_part(arn, ':', 4) AS region,
+       cluster,
+       count(*) FILTER (WHERE snapshot_type = 'manual') AS manual_snapshots,
+       coalesce(sum(allocated_gb) FILTER (WHERE snapshot_type = 'manual'), 0) AS allocated_gb,
+       round(coalesce(sum(allocated_gb) FILTER (WHERE snapshot_type = 'manual'), 0)
+             * current_setting('rds_backup.snapshot_price_gb_month')::numeric, 2)
+           AS estimated_monthly_cost,
+       count(*) FILTER (WHERE snapshot_type = 'automated') AS automated_snapshots,
+       max(allocated_gb) FILTER (WHERE snapshot_type = 'automated') AS automated_gb
+  FROM snapshots
+ GROUP BY db_identifier, split_part(arn, ':', 4), cluster;
+
+REVOKE ALL ON @extschema@.snapshot_storage FROM PUBLIC;
+GRANT SELECT ON @extschema@.snapshot_storage TO PUBLIC;
+
+-- Credentials -----------------------------------------------------------
+
+-- Which credentials AWS calls would use now: the provider that gave them,
+-- the key id masked, when they expire, the IAM role acted as.
+CREATE FUNCTION @extschema@.whoami(
+    region text DEFAULT NULL,
+    OUT source text,
+    OUT access_key_id text,
+    OUT expires_at timestamptz,
+    OUT role_arn text)
+RETURNS record
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog
+AS 'MODULE_PATHNAME', 'rds_backup_whoami';
+REVOKE ALL ON FUNCTION @extschema@.whoami(text) FROM PUBLIC;

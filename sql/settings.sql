@@ -86,7 +86,8 @@ SELECT public.try($$SELECT rds_backup.rds_set_retention('aurora-prod', 12, clust
 \! /usr/bin/python3 test/emulator/emuctl.py fault ModifyDBInstance malformed --count 1 >/dev/null
 SELECT public.try($$SELECT rds_backup.rds_set_retention('orders-prod', 9)$$);
 RESET rds_backup.max_attempts;
-SELECT resource, status, params->>'cluster' AS cluster FROM rds_backup.operations
+-- (never failed on a guess; the tracker may have settled them already)
+SELECT resource, status <> 'failed' AS not_failed, params->>'cluster' AS cluster FROM rds_backup.operations
  WHERE kind = 'modify' AND params->>'BackupRetentionPeriod' IN ('12', '9') ORDER BY id;
 SELECT o.resource, w.status, w.aws_status, w.progress
   FROM rds_backup.operations o, rds_backup.rds_wait(o.id, '30 s') w

@@ -6,7 +6,7 @@
 
 RB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RB_PY=/usr/bin/python3
-RB_PACKAGES="make gcc libc6-dev postgresql-15 postgresql-server-dev-15 libcurl4-openssl-dev libssl-dev libxml2-dev libxml2-utils python3 python3-botocore awscli libipc-run-perl iproute2 util-linux openssl procps"
+RB_PACKAGES="make gcc libc6-dev postgresql-15 postgresql-server-dev-15 postgresql-15-cron libcurl4-openssl-dev libssl-dev libxml2-dev libxml2-utils python3 python3-botocore awscli libipc-run-perl iproute2 util-linux openssl procps"
 
 # Credentials the emulator accepts (test/emulator/README.md); not secrets.
 RB_KEY_ID=AKIAEMULATOR00000001
@@ -54,6 +54,9 @@ rb_private_pg() {
 		cp -a "$(dirname "$lib")" "$RB_DESTDIR$(dirname "$(dirname "$lib")")/"
 		cp -a "$share" "$RB_DESTDIR$(dirname "$share")/"
 	fi
+	# extensions installed since the copy was made (pg_cron): what is missing only
+	cp -an "$(dirname "$lib")/." "$RB_DESTDIR$(dirname "$lib")/"
+	cp -an "$share/." "$RB_DESTDIR$share/"
 }
 
 rb_bindir() {

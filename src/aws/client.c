@@ -7,8 +7,13 @@
  * rds_backup.max_attempts attempts, full-jitter exponential backoff capped
  * at 20 s, a per-process retry quota of 500 tokens, and one retry after
  * correcting the clock when AWS says the signature has expired.  Nothing
- * here raises an ERROR for what AWS or the network did: the caller first
- * records the outcome in the catalog, then calls aws_raise().
+ * here raises an ERROR for what AWS or the network did to the call: the
+ * caller first records the outcome in the catalog, then calls aws_raise().
+ * Getting the credentials comes first and does raise (no credentials, STS
+ * refusing a role, a metadata service down when the cached ones are
+ * spent): aws_preflight() makes that happen before an operation is
+ * recorded.  STS calls made for the credentials are audited with the call
+ * that needed them.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -200,10 +205,13 @@ is_clock_skew_error(const char *code, const char *message)
 		strstr(message, "Signature expired") != NULL;
 }
 
-/* One signed exchange; fills resp. */
-static void
-send_once(const AwsRequest *req, const AwsEndpoint *ep, const AwsCredentials *creds,
-		  const char *body, size_t body_len, HttpResponse *resp)
+/*
+ * Append the SigV4 header lines (X-Amz-Date, token, Authorization) to the
+ * n lines; returns the new count.
+ */
+static int
+add_signature(const AwsRequest *req, const AwsEndpoint *ep, const AwsCredentials *creds,
+			  const char *body, size_t body_len, const char **lines, int n)
 {
 	SigV4Header hdrs[2];
 	SigV4Request sreq;
@@ -211,10 +219,7 @@ send_once(const AwsRequest *req, const AwsEndpoint *ep, const AwsCredentials *cr
 	SigV4Params sp;
 	SigV4Result sres;
 	SigV4Status st;
-	const char *lines[8];
-	int			n = 0;
 	int			i;
-	HttpRequest hreq;
 
 	hdrs[0].name = "Host";
 	hdrs[0].value = ep->host;
@@ -252,15 +257,30 @@ send_once(const AwsRequest *req, const AwsEndpoint *ep, const AwsCredentials *cr
 				 errmsg("could not sign the %s request: %s", req->action, why)));
 	}
 
+	for (i = 0; i < sres.n_add_headers; i++)
+		lines[n++] = psprintf("%s: %s", sres.add_headers[i].name, sres.add_headers[i].value);
+	lines[n++] = psprintf("Authorization: %s", sres.authorization);
+	sigv4_result_free(&sres);
+	return n;
+}
+
+/* One exchange, signed unless creds is NULL; fills resp. */
+static void
+send_once(const AwsRequest *req, const AwsEndpoint *ep, const AwsCredentials *creds,
+		  const char *body, size_t body_len, HttpResponse *resp)
+{
+	const char *lines[8];
+	int			n = 0;
+	int			i;
+	HttpRequest hreq;
+
 	lines[n++] = psprintf("Host: %s", ep->host);
 	lines[n++] = "Content-Type: application/x-www-form-urlencoded; charset=utf-8";
 	lines[n++] = "User-Agent: rds_backup/1.0";
 	/* no "Expect: 100-continue" round trip */
 	lines[n++] = "Expect:";
-	for (i = 0; i < sres.n_add_headers; i++)
-		lines[n++] = psprintf("%s: %s", sres.add_headers[i].name, sres.add_headers[i].value);
-	lines[n++] = psprintf("Authorization: %s", sres.authorization);
-	sigv4_result_free(&sres);
+	if (creds != NULL)
+		n = add_signature(req, ep, creds, body, body_len, lines, n);
 
 	memset(&hreq, 0, sizeof(hreq));
 	hreq.method = "POST";
@@ -281,7 +301,7 @@ send_once(const AwsRequest *req, const AwsEndpoint *ep, const AwsCredentials *cr
 	PG_FINALLY();
 	{
 		/* the Authorization and token lines are secrets */
-		for (i = 4; i < n; i++)
+		for (i = 4; i < hreq.nheaders; i++)
 		{
 			explicit_bzero((char *) lines[i], strlen(lines[i]));
 			pfree((char *) lines[i]);
@@ -309,6 +329,8 @@ scrub_error_message(const char *message, const AwsCredentials *creds)
 	m = pstrdup(message);
 	if ((cut = strstr(m, "The Canonical String")) != NULL)
 		*cut = '\0';
+	if (creds == NULL)
+		return m;
 	secrets[0] = creds->secret_access_key;
 	secrets[1] = creds->session_token;
 	for (i = 0; i < lengthof(secrets); i++)
@@ -437,13 +459,14 @@ void
 aws_preflight(const char *service, const char *region)
 {
 	(void) endpoint_resolve(service, region);
-	credentials_free(credentials_get());
+	credentials_free(credentials_get(NULL, region));
 }
 
 void
 aws_call(AwsRequest *req, AwsReply *reply)
 {
-	AwsCredentials *creds;
+	AwsCredentials *creds = NULL;
+	const AwsCredentials *signer;
 	AwsEndpoint *ep;
 	char	   *body;
 	size_t		body_len;
@@ -456,7 +479,14 @@ aws_call(AwsRequest *req, AwsReply *reply)
 
 	/* everything that can fail for configuration reasons fails here */
 	ep = endpoint_resolve(req->service, req->region);
-	creds = credentials_get();
+	if (req->anonymous)
+		signer = NULL;
+	else if (req->credentials)
+		signer = req->credentials;
+	else
+		signer = creds = credentials_get(&req->identity, req->region);
+	/* STS calls made to get the credentials are audited with this call */
+	reply->audit = credentials_take_audit();
 	body = aws_query_body(req->query, &body_len);
 	params_json = audit_params_json(req->query);
 
@@ -469,7 +499,7 @@ aws_call(AwsRequest *req, AwsReply *reply)
 
 		memset(&resp, 0, sizeof(resp));
 		a->called_at = GetCurrentTimestamp();
-		send_once(req, ep, creds, body, body_len, &resp);
+		send_once(req, ep, signer, body, body_len, &resp);
 		reply->attempts = attempt;
 		reply->transport_error = NULL;
 		reply->too_large = false;
@@ -478,7 +508,7 @@ aws_call(AwsRequest *req, AwsReply *reply)
 		{
 			case HTTP_DONE:
 				read_reply(req, &resp, reply);
-				reply->error_message = scrub_error_message(reply->error_message, creds);
+				reply->error_message = scrub_error_message(reply->error_message, signer);
 				break;
 			case HTTP_INTERRUPTED:
 				reply->outcome = AWS_INTERRUPTED;
@@ -574,7 +604,8 @@ aws_call(AwsRequest *req, AwsReply *reply)
 	if (reply->outcome == AWS_OK)
 		retry_quota = Min(RETRY_QUOTA_INITIAL,
 						  retry_quota + (reply->attempts == 1 ? 1 : RETRY_COST));
-	credentials_free(creds);
+	if (creds)
+		credentials_free(creds);
 }
 
 char *

@@ -10,6 +10,7 @@
 #include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
 
+#include "aws/credentials.h"
 #include "aws/query.h"
 #include "aws/xml_reply.h"
 
@@ -36,6 +37,18 @@ typedef struct AwsRequest
 	const char *region;
 	const char *target;			/* identifier acted on, for audit_log */
 	AwsQuery   *query;			/* Action, Version and the parameters */
+
+	/*
+	 * Who calls (credentials.h): left zeroed, the session's settings; an
+	 * operation that must keep the identity it started with sets it.
+	 */
+	AwsIdentity identity;
+
+	/* Set: sign with exactly these (the credential chain's STS calls). */
+	const AwsCredentials *credentials;
+
+	/* Send unsigned, as AWS serves STS AssumeRoleWithWebIdentity. */
+	bool		anonymous;
 } AwsRequest;
 
 typedef enum AwsOutcome

@@ -27,6 +27,8 @@ char	   *rb_access_key_id = NULL;
 char	   *rb_secret_access_key = NULL;
 char	   *rb_session_token = NULL;
 char	   *rb_profile = NULL;
+char	   *rb_role_arn = NULL;
+char	   *rb_external_id = NULL;
 char	   *rb_credentials_file = NULL;
 char	   *rb_config_file = NULL;
 char	   *rb_ca_file = NULL;
@@ -85,6 +87,61 @@ check_region(char **newval, void **extra, GucSource source)
 	return true;
 }
 
+/* arn:aws:iam::123456789012:role/NAME (with an optional path) */
+static bool
+role_arn_is_valid(const char *v)
+{
+	static const char *const partitions[] = {"aws", "aws-cn", "aws-us-gov", "aws-iso",
+	"aws-iso-b", "aws-iso-e", "aws-iso-f", NULL};
+	const char *p;
+	int			i;
+
+	if (strlen(v) > 2048 || strncmp(v, "arn:", 4) != 0)
+		return false;
+	p = v + 4;
+	for (i = 0; partitions[i]; i++)
+	{
+		size_t		len = strlen(partitions[i]);
+
+		if (strncmp(p, partitions[i], len) == 0 && strncmp(p + len, ":iam::", 6) == 0)
+			break;
+	}
+	if (partitions[i] == NULL)
+		return false;
+	p += strlen(partitions[i]) + 6;
+	if (strspn(p, "0123456789") != 12 || strncmp(p + 12, ":role/", 6) != 0)
+		return false;
+	p += 18;
+	return *p != '\0' && p[strlen(p) - 1] != '/' &&
+		strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+=,.@_-/") == strlen(p);
+}
+
+static bool
+check_role_arn(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || (*newval)[0] == '\0' || role_arn_is_valid(*newval))
+		return true;
+	GUC_check_errdetail("An IAM role ARN is written like \"arn:aws:iam::123456789012:role/rds-backup\".");
+	return false;
+}
+
+/* STS: 2 to 1224 characters of [\w+=,.@:/-] */
+static bool
+check_external_id(char **newval, void **extra, GucSource source)
+{
+	const char *v = *newval;
+
+	if (v == NULL || v[0] == '\0')
+		return true;
+	if (strlen(v) < 2 || strlen(v) > 1224 ||
+		strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@:/-") != strlen(v))
+	{
+		GUC_check_errdetail("An external id is 2 to 1224 letters, digits and characters of +=,.@:/-_.");
+		return false;
+	}
+	return true;
+}
+
 static bool
 check_endpoint(char **newval, void **extra, GucSource source)
 {
@@ -134,6 +191,16 @@ config_define_gucs(void)
 							   "Empty: AWS_PROFILE, else \"default\".",
 							   &rb_profile, "", PGC_SUSET, 0,
 							   NULL, NULL, NULL);
+	DefineCustomStringVariable("rds_backup.role_arn",
+							   "IAM role that AWS calls assume on top of the base credentials.",
+							   "Empty: calls use the base credentials of the provider chain.",
+							   &rb_role_arn, "", PGC_SUSET, 0,
+							   check_role_arn, NULL, NULL);
+	DefineCustomStringVariable("rds_backup.external_id",
+							   "External id sent when rds_backup.role_arn is assumed.",
+							   NULL,
+							   &rb_external_id, "", PGC_SUSET, 0,
+							   check_external_id, NULL, NULL);
 	DefineCustomStringVariable("rds_backup.credentials_file",
 							   "Path of the shared AWS credentials file.",
 							   "Empty: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials of the server's user.",

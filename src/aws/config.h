@@ -12,6 +12,8 @@ extern char *rb_access_key_id;
 extern char *rb_secret_access_key;
 extern char *rb_session_token;
 extern char *rb_profile;
+extern char *rb_role_arn;
+extern char *rb_external_id;
 extern char *rb_credentials_file;
 extern char *rb_config_file;
 extern char *rb_ca_file;

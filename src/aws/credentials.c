@@ -2,154 +2,68 @@
  * credentials.c
  *		AWS credentials, resolved the way the AWS SDKs resolve them.
  *
- * Chain, first match wins:
+ * The provider chain, first source that has credentials wins:
  *	1. rds_backup.access_key_id / secret_access_key / session_token
  *	2. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN
- *	3. the shared credentials file, then the config file, for the profile
- *	   (rds_backup.profile, else AWS_PROFILE, else "default")
+ *	3. web identity: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN
+ *	4. the profile of the shared credentials and config files
+ *	   (keys, role_arn + source_profile or credential_source,
+ *	   web_identity_token_file, credential_process)
+ *	5. container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or
+ *	   _FULL_URI)
+ *	6. EC2 instance metadata (IMDSv2)
+ * then, when the call's identity names a role (rds_backup.role_arn),
+ * AssumeRole on top of those base credentials.
  *
- * Nothing here ever puts a secret into an error message: errors name the
- * provider and the setting, never a value.
+ * A source that is configured but fails stops the search: the error names
+ * every source tried and why each gave nothing.  Nothing here ever puts a
+ * secret into an error message: errors name sources and settings, never
+ * values.  Results are cached (cred_cache.c); new sources (IAM Identity
+ * Center profiles, say) are one more function in chain[] or in the
+ * profile resolver.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include <sys/stat.h>
-#include <pwd.h>
-#include <unistd.h>
+#include <time.h>
 
-#include "storage/fd.h"
+#include "lib/stringinfo.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
+#include "aws/client.h"
 #include "aws/config.h"
-#include "aws/credentials.h"
+#include "aws/cred_chain.h"
 #include "aws/errcodes.h"
-#include "aws/ini.h"
 
-typedef struct ProfileLookup
+typedef struct ChainLink
 {
-	const char *section;		/* section name to match */
-	char	   *access_key_id;
-	char	   *secret_access_key;
-	char	   *session_token;
-	char	   *region;
-} ProfileLookup;
+	const char *label;			/* for errors */
+	CredProviderFn fetch;
+} ChainLink;
 
-/*
- * The last profile read from each of the two shared files.  It stands for
- * as long as the same section is asked for and the file is the same one,
- * unchanged (device, inode, size and modification time, one stat() per
- * call): a call does not read and parse the file again, and a rewritten or
- * replaced file (rotated credentials) is read anew.
- */
-typedef struct ProfileCacheEntry
-{
-	char	   *path;
-	char	   *section;
-	struct stat st;
-	ProfileLookup pl;			/* in TopMemoryContext */
-} ProfileCacheEntry;
+static const ChainLink chain[] = {
+	{"rds_backup settings", cred_from_settings},
+	{"environment", cred_from_environment},
+	{"web identity", cred_from_web_identity},
+	{"shared files", cred_from_profile},
+	{"container", cred_from_container},
+	{"instance metadata", cred_from_instance_metadata},
+};
 
-static ProfileCacheEntry profile_cache[2];	/* credentials file, config file */
+#define OR_EMPTY(s) ((s) ? (s) : "")
 
-static const char *
-profile_name(void)
-{
-	const char *p;
+/* AssumeRole for rds_backup.role_arn: session name and lifetime. */
+#define ROLE_SESSION_NAME	"rds-backup"
+#define ROLE_DURATION_SECS	3600
 
-	if (rb_profile && rb_profile[0])
-		return rb_profile;
-	if ((p = getenv("AWS_PROFILE")) && p[0])
-		return p;
-	return "default";
-}
+/* Audit entries of STS calls made while resolving, until someone takes them. */
+#define MAX_PENDING_AUDIT	64
+static MemoryContext audit_cxt = NULL;
+static List *pending_audit = NIL;
 
-static char *
-home_file(const char *relative)
-{
-	const char *home = getenv("HOME");
-
-	if (home == NULL || home[0] == '\0')
-	{
-		struct passwd *pw = getpwuid(geteuid());
-
-		if (pw == NULL)
-			return NULL;
-		home = pw->pw_dir;
-	}
-	return psprintf("%s/%s", home, relative);
-}
-
-static char *
-file_path(const char *guc_value, const char *env_name, const char *relative)
-{
-	const char *e;
-
-	if (guc_value && guc_value[0])
-		return pstrdup(guc_value);
-	if ((e = getenv(env_name)) && e[0])
-		return pstrdup(e);
-	return home_file(relative);
-}
-
-/*
- * Returns palloc'd contents, or NULL when the file does not exist; *st
- * describes the file read.
- */
-static char *
-read_small_file(const char *path, size_t *len, struct stat *st)
-{
-	FILE	   *f;
-	char	   *buf;
-	size_t		n;
-
-	f = AllocateFile(path, "r");
-	if (f == NULL)
-	{
-		if (errno == ENOENT || errno == ENOTDIR)
-			return NULL;
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not open AWS shared file \"%s\": %m", path)));
-	}
-	if (fstat(fileno(f), st) != 0 || st->st_size > 1024 * 1024)
-	{
-		FreeFile(f);
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIG_FILE_ERROR),
-				 errmsg("AWS shared file \"%s\" is unreadable or larger than 1 MB", path)));
-	}
-	buf = palloc(st->st_size + 1);
-	n = fread(buf, 1, st->st_size, f);
-	FreeFile(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-static int
-profile_entry(const char *section, const char *key, const char *value, void *arg)
-{
-	ProfileLookup *pl = (ProfileLookup *) arg;
-	char	  **dest = NULL;
-
-	if (strcmp(section, pl->section) != 0)
-		return 0;
-	if (strcmp(key, "aws_access_key_id") == 0)
-		dest = &pl->access_key_id;
-	else if (strcmp(key, "aws_secret_access_key") == 0)
-		dest = &pl->secret_access_key;
-	else if (strcmp(key, "aws_session_token") == 0)
-		dest = &pl->session_token;
-	else if (strcmp(key, "region") == 0)
-		dest = &pl->region;
-	if (dest && *dest == NULL)
-		*dest = pstrdup(value);
-	return 0;
-}
-
-static void
-wipe_free(char *s)
+void
+cred_wipe_free(char *s)
 {
 	if (s)
 	{
@@ -158,240 +72,74 @@ wipe_free(char *s)
 	}
 }
 
-static char *
-pstrdup_or_null(const char *s)
+/* An environment variable, or NULL when unset or empty. */
+const char *
+cred_env(const char *name)
 {
-	return s ? pstrdup(s) : NULL;
-}
+	const char *v = getenv(name);
 
-static bool
-same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-		a->st_size == b->st_size &&
-		a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-		a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
-}
-
-static void
-profile_cache_forget(ProfileCacheEntry *e)
-{
-	if (e->path == NULL)
-		return;
-	pfree(e->path);
-	pfree(e->section);
-	wipe_free(e->pl.access_key_id);
-	wipe_free(e->pl.secret_access_key);
-	wipe_free(e->pl.session_token);
-	if (e->pl.region)
-		pfree(e->pl.region);
-	memset(e, 0, sizeof(ProfileCacheEntry));
-}
-
-/* Copies of the cached values into pl, in the caller's memory context */
-static void
-profile_copy(const ProfileLookup *from, ProfileLookup *pl)
-{
-	pl->access_key_id = pstrdup_or_null(from->access_key_id);
-	pl->secret_access_key = pstrdup_or_null(from->secret_access_key);
-	pl->session_token = pstrdup_or_null(from->session_token);
-	pl->region = pstrdup_or_null(from->region);
-}
-
-/*
- * Read one profile's settings from a shared file.  The credentials file
- * names sections after the profile; the config file writes "profile NAME"
- * except for "default".
- */
-static bool
-read_profile(const char *path, bool config_style, ProfileLookup *pl)
-{
-	ProfileCacheEntry *cached = &profile_cache[config_style ? 1 : 0];
-	char	   *text;
-	size_t		len;
-	const char *name = profile_name();
-	char	   *section;
-	struct stat st;
-	int			bad;
-	MemoryContext old;
-
-	if (path == NULL)
-		return false;
-	section = (config_style && strcmp(name, "default") != 0) ?
-		psprintf("profile %s", name) : pstrdup(name);
-
-	if (stat(path, &st) != 0)
-	{
-		/* other failures are reported by the read below */
-		if (errno == ENOENT || errno == ENOTDIR)
-		{
-			profile_cache_forget(cached);
-			return false;
-		}
-	}
-	else if (cached->path != NULL && strcmp(cached->path, path) == 0 &&
-			 strcmp(cached->section, section) == 0 && same_file(&cached->st, &st))
-	{
-		profile_copy(&cached->pl, pl);
-		pl->section = section;
-		return true;
-	}
-
-	profile_cache_forget(cached);
-	if ((text = read_small_file(path, &len, &st)) == NULL)
-		return false;
-	pl->section = section;
-	bad = aws_ini_parse(text, len, profile_entry, pl);
-	explicit_bzero(text, len);
-	pfree(text);
-	if (bad)
-		ereport(WARNING,
-				(errcode(ERRCODE_CONFIG_FILE_ERROR),
-				 errmsg("ignoring malformed line %d of AWS shared file \"%s\"", bad, path)));
-
-	old = MemoryContextSwitchTo(TopMemoryContext);
-	cached->path = pstrdup(path);
-	cached->section = pstrdup(section);
-	cached->st = st;
-	profile_copy(pl, &cached->pl);
-	MemoryContextSwitchTo(old);
-	return true;
-}
-
-char *
-credentials_profile_region(void)
-{
-	ProfileLookup pl = {0};
-	char	   *path = file_path(rb_config_file, "AWS_CONFIG_FILE", ".aws/config");
-
-	read_profile(path, true, &pl);
-	wipe_free(pl.access_key_id);
-	wipe_free(pl.secret_access_key);
-	wipe_free(pl.session_token);
-	return pl.region;
+	return (v && v[0]) ? v : NULL;
 }
 
 /*
  * Checked here rather than in a GUC check hook: PostgreSQL's own message
  * for a rejected setting quotes the value, and this one is a secret.
  */
-static void
-check_printable(const char *value, const char *what, const char *source)
+static bool
+printable(const char *value, const char *what, const char *source, char **why)
 {
 	const char *p;
 
 	for (p = value; p && *p; p++)
 		if ((unsigned char) *p < 0x21 || (unsigned char) *p == 0x7f)
-			ereport(ERROR,
-					(errcode(ERRCODE_RB_NO_CREDENTIALS),
-					 errmsg("the AWS %s from %s contains a space or control character",
-							what, source)));
+		{
+			*why = psprintf("the AWS %s from %s contains a space or control character",
+							what, source);
+			return false;
+		}
+	return true;
 }
 
-static AwsCredentials *
-make_credentials(const char *key, const char *secret, const char *token,
-				 const char *source)
+/* Credentials from their parts; NULL with *why when one is malformed. */
+AwsCredentials *
+cred_make(const char *key, const char *secret, const char *token,
+		  TimestampTz expires, const char *source, char **why)
 {
-	AwsCredentials *c = palloc0(sizeof(AwsCredentials));
+	AwsCredentials *c;
 
-	check_printable(key, "access key id", source);
-	check_printable(secret, "secret access key", source);
-	check_printable(token, "session token", source);
+	if (key == NULL || key[0] == '\0' || secret == NULL || secret[0] == '\0')
+	{
+		*why = psprintf("%s gave no %s", source,
+						(key == NULL || key[0] == '\0') ? "access key id" : "secret access key");
+		return NULL;
+	}
+	if (!printable(key, "access key id", source, why) ||
+		!printable(secret, "secret access key", source, why) ||
+		!printable(token, "session token", source, why))
+		return NULL;
 
+	c = palloc0(sizeof(AwsCredentials));
 	c->access_key_id = pstrdup(key);
 	c->secret_access_key = pstrdup(secret);
 	c->session_token = (token && token[0]) ? pstrdup(token) : NULL;
-	c->source = source;
-	return c;
-}
-
-static AwsCredentials *
-from_profile(const char *path, bool config_style, const char *source)
-{
-	ProfileLookup pl = {0};
-	AwsCredentials *c = NULL;
-
-	if (!read_profile(path, config_style, &pl))
-		return NULL;
-	if (pl.access_key_id && pl.secret_access_key)
-		c = make_credentials(pl.access_key_id, pl.secret_access_key,
-							 pl.session_token, source);
-	else if (pl.access_key_id || pl.secret_access_key)
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIG_FILE_ERROR),
-				 errmsg("profile \"%s\" of AWS shared file \"%s\" has only half of a key pair",
-						profile_name(), path),
-				 errhint("Set both aws_access_key_id and aws_secret_access_key.")));
-	wipe_free(pl.access_key_id);
-	wipe_free(pl.secret_access_key);
-	wipe_free(pl.session_token);
-	if (pl.region)
-		pfree(pl.region);
+	c->expires_at = expires;
+	c->source = pstrdup(source);
 	return c;
 }
 
 AwsCredentials *
-credentials_get(void)
+credentials_copy(const AwsCredentials *src)
 {
-	const char *k,
-			   *s;
-	AwsCredentials *c;
-	bool		have_k,
-				have_s;
+	AwsCredentials *c = palloc0(sizeof(AwsCredentials));
 
-	/* 1. static settings */
-	have_k = rb_access_key_id && rb_access_key_id[0];
-	have_s = rb_secret_access_key && rb_secret_access_key[0];
-
-	/*
-	 * Without shared_preload_libraries, sessions that have not loaded the
-	 * library show postgresql.conf's values as plain placeholders to every
-	 * role: refuse to use a secret that may have been exposed that way.
-	 */
-	if (have_s && !rb_preloaded)
-		ereport(ERROR,
-				(errcode(ERRCODE_RB_NO_CREDENTIALS),
-				 errmsg("rds_backup.secret_access_key is set but rds_backup is not in shared_preload_libraries"),
-				 errdetail("Sessions that have not loaded rds_backup can read the setting."),
-				 errhint("Add rds_backup to shared_preload_libraries and restart, or give the server its credentials another way.")));
-	if (have_k && have_s)
-		return make_credentials(rb_access_key_id, rb_secret_access_key,
-								rb_session_token, "static");
-	if (have_k != have_s)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rds_backup.access_key_id and rds_backup.secret_access_key must be set together")));
-
-	/* 2. environment of the server */
-	k = getenv("AWS_ACCESS_KEY_ID");
-	s = getenv("AWS_SECRET_ACCESS_KEY");
-	have_k = k && k[0];
-	have_s = s && s[0];
-	if (have_k && have_s)
-		return make_credentials(k, s, getenv("AWS_SESSION_TOKEN"), "environment");
-	if (have_k != have_s)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the server's environment has only one of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")));
-
-	/* 3. shared files */
-	c = from_profile(file_path(rb_credentials_file, "AWS_SHARED_CREDENTIALS_FILE",
-							   ".aws/credentials"),
-					 false, "shared-credentials-file");
-	if (c)
-		return c;
-	c = from_profile(file_path(rb_config_file, "AWS_CONFIG_FILE", ".aws/config"),
-					 true, "shared-config-file");
-	if (c)
-		return c;
-
-	ereport(ERROR,
-			(errcode(ERRCODE_RB_NO_CREDENTIALS),
-			 errmsg("no AWS credentials found"),
-			 errdetail("Looked in rds_backup.access_key_id, the server's AWS_ACCESS_KEY_ID, and profile \"%s\" of the shared credentials and config files.",
-					   profile_name()),
-			 errhint("A superuser sets rds_backup.access_key_id and rds_backup.secret_access_key in postgresql.conf, or the server runs with AWS credentials in its environment.")));
-	return NULL;				/* keep compiler quiet */
+	c->access_key_id = pstrdup(src->access_key_id);
+	c->secret_access_key = pstrdup(src->secret_access_key);
+	c->session_token = src->session_token ? pstrdup(src->session_token) : NULL;
+	c->expires_at = src->expires_at;
+	c->source = src->source ? pstrdup(src->source) : NULL;
+	c->role_arn = src->role_arn ? pstrdup(src->role_arn) : NULL;
+	c->refresh_at = src->refresh_at;
+	return c;
 }
 
 void
@@ -399,13 +147,233 @@ credentials_free(AwsCredentials *creds)
 {
 	if (creds == NULL)
 		return;
-	wipe_free(creds->access_key_id);
-	wipe_free(creds->secret_access_key);
-	wipe_free(creds->session_token);
+	cred_wipe_free(creds->access_key_id);
+	cred_wipe_free(creds->secret_access_key);
+	cred_wipe_free(creds->session_token);
+	if (creds->source)
+		pfree(creds->source);
+	if (creds->role_arn)
+		pfree(creds->role_arn);
 	pfree(creds);
 }
 
-/* "AKIAIOSFODNN7EXAMPLE" -> "AKIA…MPLE": enough to recognise, not to use. */
+/*
+ * "2024-03-29T06:45:00Z", with optional fractional seconds and "Z" or
+ * "+00:00": the expiry format of STS, IMDS, ECS and credential_process.
+ */
+bool
+cred_parse_time(const char *text, TimestampTz *out)
+{
+	struct tm	tm;
+	int			n = 0;
+	const char *p;
+	time_t		t;
+
+	if (text == NULL)
+		return false;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 || n == 0)
+		return false;
+	p = text + n;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0 && strcmp(p, "UTC") != 0)
+		return false;
+	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+		tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return false;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	if (t == (time_t) -1)
+		return false;
+	*out = time_t_to_timestamptz(t);
+	return true;
+}
+
+static AuditEntry *
+copy_audit_entry(const AuditEntry *a)
+{
+	AuditEntry *c = palloc(sizeof(AuditEntry));
+
+	*c = *a;
+	c->service = a->service ? pstrdup(a->service) : NULL;
+	c->action = a->action ? pstrdup(a->action) : NULL;
+	c->region = a->region ? pstrdup(a->region) : NULL;
+	c->target = a->target ? pstrdup(a->target) : NULL;
+	c->params_json = a->params_json ? pstrdup(a->params_json) : NULL;
+	c->error_code = a->error_code ? pstrdup(a->error_code) : NULL;
+	c->request_id = a->request_id ? pstrdup(a->request_id) : NULL;
+	return c;
+}
+
+/* Keep the audit entries of a call made while resolving credentials. */
+void
+cred_keep_audit(List *audit)
+{
+	MemoryContext old;
+	ListCell   *lc;
+
+	if (audit == NIL)
+		return;
+	if (audit_cxt == NULL)
+		audit_cxt = AllocSetContextCreate(TopMemoryContext, "rds_backup credential audit",
+										  ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(audit_cxt);
+	foreach(lc, audit)
+	{
+		/* a process that never makes another call must not grow forever */
+		if (list_length(pending_audit) >= MAX_PENDING_AUDIT)
+			pending_audit = list_delete_first(pending_audit);
+		pending_audit = lappend(pending_audit, copy_audit_entry(lfirst(lc)));
+	}
+	MemoryContextSwitchTo(old);
+}
+
+List *
+credentials_take_audit(void)
+{
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	if (pending_audit == NIL)
+		return NIL;
+	foreach(lc, pending_audit)
+		out = lappend(out, copy_audit_entry(lfirst(lc)));
+	pending_audit = NIL;
+	MemoryContextReset(audit_cxt);
+	return out;
+}
+
+/*
+ * Walk the chain.  Raises the ERROR that lists every source tried when
+ * none has credentials or a configured one fails.
+ */
+static bool
+walk_chain(void *arg, AwsCredentials **out, char **why)
+{
+	const CredContext *ctx = arg;
+	StringInfoData tried;
+	size_t		i;
+
+	initStringInfo(&tried);
+	for (i = 0; i < lengthof(chain); i++)
+	{
+		AwsCredentials *c = NULL;
+		char	   *reason = NULL;
+		CredStatus	st = chain[i].fetch(ctx, &c, &reason);
+
+		if (st == CRED_FOUND)
+		{
+			*out = c;
+			return true;
+		}
+		appendStringInfo(&tried, "%s%s: %s", i > 0 ? "; " : "", chain[i].label,
+						 reason ? reason : "nothing found");
+		if (st == CRED_FAILED)
+			ereport(ERROR,
+					(errcode(ERRCODE_RB_NO_CREDENTIALS),
+					 errmsg("could not get AWS credentials from %s", chain[i].label),
+					 errdetail("Sources tried, in order: %s.", tried.data),
+					 errhint("A configured source that fails is not skipped: fix it, or remove its settings.")));
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_RB_NO_CREDENTIALS),
+			 errmsg("no AWS credentials found"),
+			 errdetail("Sources tried, in order: %s.", tried.data),
+			 errhint("A superuser sets rds_backup.access_key_id and rds_backup.secret_access_key in postgresql.conf, or the server runs with AWS credentials in its environment, its shared files, or an instance or task role.")));
+	return false;				/* keep compiler quiet */
+}
+
+/*
+ * Whether the chain gets as far as the shared files.  A source before
+ * them that is configured at all answers or fails, and the chain stops
+ * there; these are the tests by which those three sources find themselves
+ * absent (cred_static.c, cred_web_identity.c).
+ */
+static bool
+chain_reaches_files(void)
+{
+	return !(rb_access_key_id && rb_access_key_id[0]) &&
+		!(rb_secret_access_key && rb_secret_access_key[0]) &&
+		cred_env("AWS_ACCESS_KEY_ID") == NULL &&
+		cred_env("AWS_SECRET_ACCESS_KEY") == NULL &&
+		cred_env("AWS_WEB_IDENTITY_TOKEN_FILE") == NULL;
+}
+
+/*
+ * The chain's credentials, cached in this process per configuration and,
+ * when the chain gets to them, per state of the shared files: a rewritten
+ * or replaced file (rotated keys) makes the next call walk the chain
+ * again, while an unchanged one costs a stat() a call.  The sources that
+ * fetch temporary credentials keep their own caches, so walking again
+ * does not fetch them again.
+ */
+static AwsCredentials *
+base_credentials(const CredContext *ctx)
+{
+	CredCacheKey key;
+	char	   *why = NULL;
+	char	   *files = chain_reaches_files() ? cred_files_state() : pstrdup("");
+	AwsCredentials *c;
+
+	/* what the chain's answer depends on that can change in a session */
+	cred_cache_key(&key, "chain", OR_EMPTY(rb_access_key_id), OR_EMPTY(rb_secret_access_key),
+				   OR_EMPTY(rb_session_token), OR_EMPTY(rb_profile),
+				   OR_EMPTY(rb_credentials_file), OR_EMPTY(rb_config_file), files, NULL);
+	pfree(files);
+	c = cred_cache_get(&key, false, walk_chain, (void *) ctx, &why);
+	if (c == NULL)				/* walk_chain raises instead */
+		elog(ERROR, "AWS credential chain failed: %s", why ? why : "unknown");
+	return c;
+}
+
+AwsCredentials *
+credentials_get(const AwsIdentity *identity, const char *region)
+{
+	CredContext ctx;
+	const char *role;
+	const char *external_id;
+	AwsCredentials *base;
+	AwsCredentials *c = NULL;
+	char	   *why = NULL;
+	CredStatus	st;
+
+	ctx.region = region;
+	if (identity != NULL && identity->role_arn != NULL)
+	{
+		role = identity->role_arn;
+		external_id = identity->external_id;
+	}
+	else
+	{
+		role = rb_role_arn;
+		external_id = rb_external_id;
+	}
+
+	base = base_credentials(&ctx);
+	if (role == NULL || role[0] == '\0')
+		return base;
+
+	st = cred_assume(&ctx, base, role, external_id, ROLE_SESSION_NAME, ROLE_DURATION_SECS,
+					 psprintf("assume-role via %s", base->source), &c, &why);
+	if (st != CRED_FOUND)
+	{
+		char	   *base_source = pstrdup(base->source);
+
+		credentials_free(base);
+		ereport(ERROR,
+				(errcode(ERRCODE_RB_NO_CREDENTIALS),
+				 errmsg("could not assume AWS role \"%s\" with the credentials from %s",
+						role, base_source),
+				 errdetail("%s.", why ? why : "STS gave no credentials")));
+	}
+	credentials_free(base);
+	return c;
+}
+
 char *
 credentials_mask_key_id(const char *key_id)
 {
@@ -413,5 +381,5 @@ credentials_mask_key_id(const char *key_id)
 
 	if (len < 12)
 		return pstrdup("****");
-	return psprintf("%.4s\xE2\x80\xA6%s", key_id, key_id + len - 4);
+	return psprintf("%.4s...%s", key_id, key_id + len - 4);
 }

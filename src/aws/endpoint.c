@@ -17,7 +17,7 @@
 #include "utils/memutils.h"
 
 #include "aws/config.h"
-#include "aws/credentials.h"
+#include "aws/cred_chain.h"
 #include "aws/endpoint.h"
 
 /*
@@ -216,6 +216,8 @@ endpoint_resolve_region(const char *explicit_region)
 	const char *r = NULL;
 	const char *origin = NULL;
 	char	   *profile_region;
+	char	   *imds_region;
+	char	   *imds_why = NULL;
 
 	if (explicit_region)
 	{
@@ -233,10 +235,18 @@ endpoint_resolve_region(const char *explicit_region)
 		r = profile_region;
 		origin = "AWS config file";
 	}
+	else if ((imds_region = cred_imds_region(&imds_why)) != NULL)
+	{
+		/* the SDKs' last resort: the EC2 instance's own region */
+		r = imds_region;
+		origin = "EC2 instance metadata";
+	}
 	else
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("no AWS region is configured"),
+				 errdetail("No region argument, rds_backup.region, AWS_REGION, AWS_DEFAULT_REGION or profile region; instance metadata: %s.",
+						   imds_why ? imds_why : "no region"),
 				 errhint("Pass region => '...', set rds_backup.region, or give the server AWS_REGION.")));
 
 	if (!endpoint_region_is_valid(r))

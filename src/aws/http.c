@@ -53,9 +53,17 @@ static bool curl_initialized = false;
 static CURLM *http_multi = NULL;
 static CURL *http_easy = NULL;
 
+/* The methods http_perform() sends; each has its own options on the handle */
+typedef enum HttpMethod
+{
+	HTTP_GET,
+	HTTP_POST,
+	HTTP_PUT					/* with a body in memory, as POST */
+} HttpMethod;
+
 /* The options set on http_easy that outlive a request (http_setup_handle) */
 static bool http_easy_ready = false;
-static bool http_easy_post;
+static HttpMethod http_easy_method;
 static char *http_easy_ca_file = NULL;	/* malloc'd */
 static bool (*http_abort_check) (void) = http_default_abort_check;
 
@@ -362,6 +370,17 @@ http_set_error(HttpResponse *resp, CURLcode code, const char *errbuf)
 		strlcpy(resp->error, curl_easy_strerror(code), sizeof(resp->error));
 }
 
+/* http_perform() has accepted only these three */
+static HttpMethod
+http_method(const char *name)
+{
+	if (name[0] == 'G')
+		return HTTP_GET;
+	if (name[1] == 'U')
+		return HTTP_PUT;
+	return HTTP_POST;
+}
+
 #define SETOPT(opt, val) \
 	do { \
 		if (rc == CURLE_OK) \
@@ -371,11 +390,11 @@ http_set_error(HttpResponse *resp, CURLcode code, const char *errbuf)
 /*
  * The options every request shares, set once on the cached easy handle
  * rather than reset and set again per request (with the method and CA
- * file, which start the handle over when they change).  Returns the first
- * failing option's code.
+ * file, which start the handle over when they change: a PUT's custom
+ * request must not outlive it).  Returns the first failing option's code.
  */
 static CURLcode
-http_setup_handle(CURL *easy, const HttpRequest *req, bool post)
+http_setup_handle(CURL *easy, const HttpRequest *req, HttpMethod method)
 {
 	CURLcode	rc = CURLE_OK;
 
@@ -420,10 +439,13 @@ http_setup_handle(CURL *easy, const HttpRequest *req, bool post)
 	SETOPT(CURLOPT_TCP_KEEPIDLE, 60L);
 	SETOPT(CURLOPT_TCP_KEEPINTVL, 30L);
 
-	if (post)
-		SETOPT(CURLOPT_POST, 1L);
-	else
+	if (method == HTTP_GET)
 		SETOPT(CURLOPT_HTTPGET, 1L);
+	else
+		SETOPT(CURLOPT_POST, 1L);
+	/* a PUT sends its body as a POST would (the IMDSv2 token request) */
+	if (method == HTTP_PUT)
+		SETOPT(CURLOPT_CUSTOMREQUEST, "PUT");
 
 	SETOPT(CURLOPT_WRITEFUNCTION, http_write_cb);
 	SETOPT(CURLOPT_HEADERFUNCTION, http_header_cb);
@@ -434,7 +456,7 @@ http_setup_handle(CURL *easy, const HttpRequest *req, bool post)
 	if (rc == CURLE_OK)
 	{
 		http_easy_ready = true;
-		http_easy_post = post;
+		http_easy_method = method;
 	}
 	return rc;
 }
@@ -449,17 +471,17 @@ http_setup(CURL *easy, const HttpRequest *req, struct curl_slist *hdrs,
 		   HttpXfer *x)
 {
 	CURLcode	rc = CURLE_OK;
-	bool		post = strcmp(req->method, "POST") == 0;
+	HttpMethod	method = http_method(req->method);
 	const char *ca_file = (req->ca_file && req->ca_file[0]) ? req->ca_file : NULL;
 	long		connect_ms = req->connect_timeout_ms > 0 ?
 		req->connect_timeout_ms : HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
 	long		request_ms = req->request_timeout_ms > 0 ?
 		req->request_timeout_ms : HTTP_DEFAULT_REQUEST_TIMEOUT_MS;
 
-	if (!http_easy_ready || post != http_easy_post ||
+	if (!http_easy_ready || method != http_easy_method ||
 		(ca_file == NULL) != (http_easy_ca_file == NULL) ||
 		(ca_file != NULL && strcmp(ca_file, http_easy_ca_file) != 0))
-		rc = http_setup_handle(easy, req, post);
+		rc = http_setup_handle(easy, req, method);
 
 	SETOPT(CURLOPT_URL, req->url);
 	SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);
@@ -469,7 +491,7 @@ http_setup(CURL *easy, const HttpRequest *req, struct curl_slist *hdrs,
 	/* Refuse early when Content-Length already exceeds the cap. */
 	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) x->max_body);
 
-	if (post)
+	if (method != HTTP_GET)
 	{
 		SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
 		SETOPT(CURLOPT_POSTFIELDS, req->body ? req->body : "");
@@ -493,7 +515,7 @@ http_forget_request(CURL *easy)
 	(void) curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, NULL);
 	(void) curl_easy_setopt(easy, CURLOPT_WRITEDATA, NULL);
 	(void) curl_easy_setopt(easy, CURLOPT_HEADERDATA, NULL);
-	if (http_easy_post)
+	if (http_easy_method != HTTP_GET)
 		(void) curl_easy_setopt(easy, CURLOPT_POSTFIELDS, NULL);
 }
 
@@ -713,7 +735,8 @@ http_perform(const HttpRequest *req, HttpResponse *resp)
 	instr_time	start;
 	instr_time	duration;
 
-	if (strcmp(req->method, "POST") != 0 && strcmp(req->method, "GET") != 0)
+	if (strcmp(req->method, "POST") != 0 && strcmp(req->method, "GET") != 0 &&
+		strcmp(req->method, "PUT") != 0)
 		elog(ERROR, "unsupported HTTP method \"%s\"", req->method);
 
 	memset(resp, 0, sizeof(*resp));

@@ -24,7 +24,7 @@
 
 typedef struct HttpRequest
 {
-	const char *method;			/* "POST" or "GET" */
+	const char *method;			/* "POST", "GET" or "PUT" */
 	const char *url;			/* http:// or https:// only */
 	const char *const *headers; /* "Name: value" lines; may hold secrets */
 	int			nheaders;

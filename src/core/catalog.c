@@ -199,10 +199,12 @@ static const struct
 	int			nargs;
 	const char *sql;
 }			statements[] = {
-	[CATALOG_OP_INSERT] = {8,
+	[CATALOG_OP_INSERT] = {11,
 		"WITH u AS (INSERT INTO rds_backup.operations"
-		" (id, kind, region, resource, source, params, requested_by, requested_at, updated_at)"
-		" VALUES ($1::bigint, $2, $3, $4, $5, $6::jsonb, $7::name, $8::timestamptz, $8::timestamptz)"
+		" (id, kind, region, resource, source, params, requested_by, requested_at, updated_at,"
+		"  account, role_arn, external_id)"
+		" VALUES ($1::bigint, $2, $3, $4, $5, $6::jsonb, $7::name, $8::timestamptz, $8::timestamptz,"
+		"  coalesce($9, nullif(split_part($10, ':', 5), '')), nullif($10, ''), nullif($11, ''))"
 		" ON CONFLICT (id) DO NOTHING RETURNING *)"
 	" SELECT " NOTIFY_EXPR " FROM u"},
 	[CATALOG_OP_UPDATE] = {9,
@@ -210,11 +212,13 @@ static const struct
 		"  WHERE id = $1::bigint AND finished_at IS NULL FOR UPDATE),"
 		" u AS (UPDATE rds_backup.operations o SET"
 		"  status = coalesce($2, o.status),"
-		"  aws_status = coalesce($3, o.aws_status),"
+		"  aws_status = CASE WHEN $3 = '' THEN NULL ELSE coalesce($3, o.aws_status) END,"
 		"  progress = coalesce($4::int, o.progress),"
 		"  resource_arn = coalesce($5, o.resource_arn),"
+		/* the account the operation runs in, as its resource's ARN says */
+		"  account = coalesce(o.account, nullif(split_part(coalesce($5, o.resource_arn), ':', 5), '')),"
 		"  request_id = coalesce(o.request_id, $6),"
-		"  error = coalesce($7, o.error),"
+		"  error = CASE WHEN $7 = '' THEN NULL ELSE coalesce($7, o.error) END,"
 		"  resource = coalesce($8, o.resource),"
 		"  updated_at = greatest($9::timestamptz, o.requested_at),"
 		"  finished_at = CASE WHEN coalesce($2, o.status) IN"
@@ -233,6 +237,15 @@ static const struct
 	[CATALOG_OP_PUBLISHED] = {2,
 		"UPDATE rds_backup.operations SET published_at = $2::timestamptz"
 	" WHERE id = $1::bigint"},
+	/* an intent that waits in the operation queue: aws_status says so */
+	[CATALOG_OP_QUEUE] = {12,
+		"WITH u AS (INSERT INTO rds_backup.operations"
+		" (id, kind, region, resource, source, params, requested_by, requested_at, updated_at,"
+		"  account, role_arn, external_id, aws_status)"
+		" VALUES ($1::bigint, $2, $3, $4, $5, $6::jsonb, $7::name, $8::timestamptz, $8::timestamptz,"
+		"  coalesce($9, nullif(split_part($10, ':', 5), '')), nullif($10, ''), nullif($11, ''),"
+		"  $12) ON CONFLICT (id) DO NOTHING RETURNING *)"
+	" SELECT " NOTIFY_EXPR " FROM u"},
 };
 
 static SPIPlanPtr plans[lengthof(statements)];
@@ -266,13 +279,22 @@ catalog_new_operation_id(void)
 	return nextval_internal(seq, false);
 }
 
+static void
+identity_fields(StringInfo buf, const OpIdentity *who)
+{
+	field(buf, who ? who->account : NULL);
+	field(buf, who && who->role_arn ? who->role_arn : "");
+	field(buf, who && who->external_id ? who->external_id : "");
+}
+
 QueuePos
 catalog_insert_operation(int64 id, const char *kind, const char *region,
-						 const char *resource, const char *source, const char *params_json)
+						 const char *resource, const char *source, const char *params_json,
+						 const OpIdentity *who)
 {
 	StringInfoData buf;
 
-	fields_begin(&buf, 8);
+	fields_begin(&buf, 11);
 	field(&buf, int64_text(id));
 	field(&buf, kind);
 	field(&buf, region);
@@ -281,7 +303,30 @@ catalog_insert_operation(int64 id, const char *kind, const char *region,
 	field(&buf, params_json ? params_json : "{}");
 	field(&buf, catalog_role_name());
 	field(&buf, now_text());
+	identity_fields(&buf, who);
 	return queue_submit(CATALOG_OP_INSERT, buf.data, buf.len, true);
+}
+
+/* An intent that is not started now: it waits in the operation queue. */
+QueuePos
+catalog_queue_operation(int64 id, const char *kind, const char *region,
+						const char *resource, const char *source, const char *params_json,
+						const char *aws_status, const OpIdentity *who)
+{
+	StringInfoData buf;
+
+	fields_begin(&buf, 12);
+	field(&buf, int64_text(id));
+	field(&buf, kind);
+	field(&buf, region);
+	field(&buf, resource);
+	field(&buf, source);
+	field(&buf, params_json ? params_json : "{}");
+	field(&buf, catalog_role_name());
+	field(&buf, now_text());
+	identity_fields(&buf, who);
+	field(&buf, aws_status);
+	return queue_submit(CATALOG_OP_QUEUE, buf.data, buf.len, true);
 }
 
 static void
@@ -383,7 +428,8 @@ catalog_wait(QueuePos end)
 bool
 catalog_record_changes_operations(const QueueRecord *rec)
 {
-	return rec->kind == CATALOG_OP_INSERT || rec->kind == CATALOG_OP_UPDATE;
+	return rec->kind == CATALOG_OP_INSERT || rec->kind == CATALOG_OP_UPDATE ||
+		rec->kind == CATALOG_OP_QUEUE;
 }
 
 /*
@@ -560,7 +606,8 @@ rds_backup_audit_log_guard(PG_FUNCTION_ARGS)
 #define OP_COLUMNS \
 	"o.id, o.kind, o.region, o.resource, o.source, o.resource_arn, o.status," \
 	" o.aws_status, o.progress, o.request_id, o.error, o.requested_by," \
-	" o.requested_at, o.params, o::text"
+	" o.requested_at, o.params, o::text, o.account, coalesce(o.role_arn, '')," \
+	" coalesce(o.external_id, '')"
 
 static CatalogOp *
 op_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext mcxt)
@@ -587,6 +634,9 @@ op_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext mcxt)
 	d = SPI_getbinval(tup, desc, 14, &isnull);
 	op->params = isnull ? NULL : DatumGetJsonbPCopy(d);
 	op->row_text = SPI_getvalue(tup, desc, 15);
+	op->account = SPI_getvalue(tup, desc, 16);
+	op->role_arn = SPI_getvalue(tup, desc, 17);
+	op->external_id = SPI_getvalue(tup, desc, 18);
 	MemoryContextSwitchTo(old);
 	return op;
 }
@@ -701,6 +751,90 @@ catalog_find_export_operation(const char *region, const char *export_id)
 					" LIMIT 1",
 					2, types, values);
 	return id ? pg_strtoint64(id) : 0;
+}
+
+/*
+ * The operation queue.  Cross-region copies are what it holds (AWS limits
+ * how many may be in flight to one destination region); a copy is in
+ * flight from the moment it leaves the queue until it ends.
+ */
+#define CROSS_REGION_COPY \
+	"kind IN ('copy_snapshot', 'copy_cluster_snapshot')" \
+	" AND params->>'SourceRegion' IS NOT NULL"
+
+/* The oldest operations of region waiting in the queue, at most limit. */
+List *
+catalog_queued_operations(const char *region, const char *aws_status, int limit)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(region);
+	values[1] = CStringGetTextDatum(aws_status);
+	return read_ops("WHERE o.finished_at IS NULL AND o.region = $1 AND o.aws_status = $2"
+					" ORDER BY o.id", 2, types, values, limit);
+}
+
+/* Cross-region copies into region that have left the queue and not ended. */
+int
+catalog_copies_in_flight(const char *region, const char *queued_status)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	char	   *n;
+
+	values[0] = CStringGetTextDatum(region);
+	values[1] = CStringGetTextDatum(queued_status);
+	n = read_value("SELECT count(*) FROM rds_backup.operations"
+				   " WHERE finished_at IS NULL AND region = $1 AND " CROSS_REGION_COPY
+				   " AND aws_status IS DISTINCT FROM $2",
+				   2, types, values);
+	return n ? atoi(n) : 0;
+}
+
+/*
+ * The sources (ARNs) of every copy of kind into region that is queued,
+ * under way or done (CopiedSource *), with the latest request of one: a
+ * copy rds_backup made is not made again, even after it was deleted in
+ * the destination (a prune there, say).
+ */
+List *
+catalog_copied_sources(const char *kind, const char *region)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	List	   *result = NIL;
+	uint64		i;
+
+	values[0] = CStringGetTextDatum(kind);
+	values[1] = CStringGetTextDatum(region);
+	PushActiveSnapshot(GetLatestSnapshot());
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT source, max(requested_at) FROM rds_backup.operations"
+							  " WHERE kind = $1 AND region = $2 AND source IS NOT NULL"
+							  " AND status IN ('pending', 'in_progress', 'succeeded')"
+							  " GROUP BY source",
+							  2, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read rds_backup.operations");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		char	   *v = SPI_getvalue(tup, SPI_tuptable->tupdesc, 1);
+		bool		isnull;
+		TimestampTz at = DatumGetTimestampTz(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2,
+														  &isnull));
+		MemoryContext old = MemoryContextSwitchTo(caller);
+		CopiedSource *c = palloc(sizeof(CopiedSource));
+
+		c->source = pstrdup(v);
+		c->requested_at = at;
+		result = lappend(result, c);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	PopActiveSnapshot();
+	return result;
 }
 
 Datum

@@ -15,7 +15,10 @@
 #include "aws/client.h"
 #include "core/queue.h"
 
-/* Changes to an operations row; NULL / -1 fields stay as they are. */
+/*
+ * Changes to an operations row; NULL / -1 fields stay as they are, and
+ * OP_CLEAR ("") in aws_status or error sets the column to NULL.
+ */
 typedef struct OpUpdate
 {
 	const char *status;
@@ -28,6 +31,19 @@ typedef struct OpUpdate
 } OpUpdate;
 
 #define OP_UPDATE_INIT {NULL, NULL, -1, NULL, NULL, NULL, NULL}
+#define OP_CLEAR		""
+
+/*
+ * Who an operation acts as: the account it runs in (NULL when unknown),
+ * the IAM role it was started under and that role's external id ("" for
+ * none: the base credentials, whatever rds_backup.role_arn says later).
+ */
+typedef struct OpIdentity
+{
+	const char *account;
+	const char *role_arn;
+	const char *external_id;
+} OpIdentity;
 
 /* An operations row as the code reads it. */
 typedef struct CatalogOp
@@ -46,6 +62,9 @@ typedef struct CatalogOp
 	char	   *requested_by;
 	TimestampTz requested_at;
 	Jsonb	   *params;
+	char	   *account;
+	char	   *role_arn;		/* "" for none */
+	char	   *external_id;	/* "" for none */
 	char	   *row_text;		/* the whole row, for the SQL functions' results */
 } CatalogOp;
 
@@ -64,7 +83,11 @@ extern char *catalog_role_name(void);
 extern int64 catalog_new_operation_id(void);
 extern QueuePos catalog_insert_operation(int64 id, const char *kind, const char *region,
 										 const char *resource, const char *source,
-										 const char *params_json);
+										 const char *params_json, const OpIdentity *who);
+extern QueuePos catalog_queue_operation(int64 id, const char *kind, const char *region,
+										const char *resource, const char *source,
+										const char *params_json, const char *aws_status,
+										const OpIdentity *who);
 extern QueuePos catalog_update_operation(int64 id, const OpUpdate *u);
 extern bool catalog_try_update_operation(int64 id, const OpUpdate *u);
 extern QueuePos catalog_write_audit(List *audit, int64 op_id);
@@ -77,6 +100,19 @@ extern List *catalog_unfinished_operations(void);
 extern bool catalog_resource_in_use(const char *kind, const char *region,
 									const char *resource);
 extern int64 catalog_find_export_operation(const char *region, const char *export_id);
+
+/* The operation queue (opqueue.c): cross-region copies waiting for a slot. */
+extern List *catalog_queued_operations(const char *region, const char *aws_status,
+									   int limit);
+extern int	catalog_copies_in_flight(const char *region, const char *queued_status);
+/* A source copied into a region, and the latest request of such a copy. */
+typedef struct CopiedSource
+{
+	char	   *source;
+	TimestampTz requested_at;
+} CopiedSource;
+
+extern List *catalog_copied_sources(const char *kind, const char *region);
 extern Datum catalog_row_datum(FunctionCallInfo fcinfo, const char *row_text);
 
 /* The writer's side: apply queued records in the current transaction. */
@@ -85,7 +121,8 @@ typedef enum CatalogRecordKind
 	CATALOG_OP_INSERT = 1,
 	CATALOG_OP_UPDATE,
 	CATALOG_AUDIT,
-	CATALOG_OP_PUBLISHED
+	CATALOG_OP_PUBLISHED,
+	CATALOG_OP_QUEUE
 } CatalogRecordKind;
 
 extern void catalog_apply_batch(const QueueRecord *recs, int n);

@@ -92,6 +92,14 @@ poll_family(const TrackedOp *op)
 	return kind_family(op->kind);
 }
 
+bool
+poll_same_batch(const TrackedOp *a, const TrackedOp *b)
+{
+	return poll_family(a) == poll_family(b) && strcmp(a->region, b->region) == 0 &&
+		strcmp(a->identity.role_arn, b->identity.role_arn) == 0 &&
+		strcmp(a->identity.external_id, b->identity.external_id) == 0;
+}
+
 static bool
 is_modify(const TrackedOp *op)
 {
@@ -286,6 +294,13 @@ param_text(Jsonb *params, const char *key)
 	return NULL;
 }
 
+bool
+poll_is_queued(const char *status, const char *aws_status)
+{
+	return status && strcmp(status, "pending") == 0 &&
+		aws_status && strcmp(aws_status, OP_AWS_STATUS_QUEUED) == 0;
+}
+
 TrackedOp *
 poll_op(const CatalogOp *row)
 {
@@ -305,6 +320,8 @@ poll_op(const CatalogOp *row)
 	t->requested_by = row->requested_by;
 	t->requested_at = row->requested_at;
 	t->row_text = row->row_text;
+	t->identity.role_arn = row->role_arn ? row->role_arn : "";
+	t->identity.external_id = row->external_id ? row->external_id : "";
 	t->export_id = param_text(row->params, "ExportTaskIdentifier");
 	t->writer = param_text(row->params, "WriterInstance");
 	t->writer_class = param_text(row->params, "WriterInstanceClass");
@@ -550,6 +567,8 @@ poll_chunk(TrackFamily fam, const char *region, TrackedOp **ops, int n, List **a
 		AwsReply	reply;
 		XNode	   *list;
 
+		req->identity = ops[0]->identity;
+
 		filter.name = fs->filter;
 		filter.values = ids;
 		filter.n_values = n;
@@ -676,6 +695,7 @@ create_writer(TrackedOp *op, List **audit)
 
 	req = rds_create_cluster_instance_request(op->region, op->writer, op->resource,
 											  op->writer_class, op->seen_engine, tags);
+	req->identity = op->identity;
 	aws_call(req, &reply);
 	/* a call made for this operation alone: its audit row names it */
 	(void) catalog_write_audit(reply.audit, op->id);
@@ -737,6 +757,7 @@ poll_writers(const char *region, List *ops, List **audit)
 		w->request_id = op->request_id;
 		w->progress = -1;
 		w->requested_at = op->requested_at;
+		w->identity = op->identity;
 		w->u = (OpUpdate) OP_UPDATE_INIT;
 		fake[foreach_current_index(lc)] = w;
 	}
@@ -805,14 +826,20 @@ poll_ops(List *ops, List **audit)
 	if (n == 0)
 		return 0;
 	arr = palloc(sizeof(TrackedOp *) * n);
+	n = 0;
 	foreach(lc, ops)
 	{
 		TrackedOp  *op = lfirst(lc);
 
 		op->u = (OpUpdate) OP_UPDATE_INIT;
 		op->seen = false;
-		arr[foreach_current_index(lc)] = op;
+		/* not sent yet: AWS cannot know it, and its absence means nothing */
+		if (poll_is_queued(op->status, op->aws_status))
+			continue;
+		arr[n++] = op;
 	}
+	if (n == 0)
+		return 0;
 	fam = poll_family(arr[0]);
 	region = arr[0]->region;
 

@@ -42,6 +42,7 @@ typedef struct TrackedOp
 	char	   *writer_class;	/* params->>'WriterInstanceClass' */
 	char	   *tags_json;		/* params->'Tags': the caller's tags, a JSON object */
 	bool		cluster;		/* params->>'cluster': a modify of a DB cluster */
+	AwsIdentity identity;		/* who the operation acts as: every poll acts so too */
 	List	   *expect;			/* modify: TrackExpect *, the values it set */
 	char	   *row_text;
 
@@ -51,6 +52,16 @@ typedef struct TrackedOp
 	char	   *seen_engine;	/* clusters: Engine as AWS reported it */
 	char	   *seen_cluster;	/* instances: DBClusterIdentifier */
 } TrackedOp;
+
+/*
+ * The aws_status of an operation waiting in the operation queue (a
+ * cross-region copy waiting for a slot, opqueue.c): status pending, no
+ * request sent yet, so there is nothing to ask AWS about it.  Taken from
+ * the queue, it is an ordinary pending operation again (aws_status NULL).
+ */
+#define OP_AWS_STATUS_QUEUED	"queued"
+
+extern bool poll_is_queued(const char *status, const char *aws_status);
 
 /* The operations row op as polling sees it. */
 extern TrackedOp *poll_op(const CatalogOp *op);
@@ -68,6 +79,9 @@ typedef enum TrackFamily
 
 /* The family of one operation: a modify of a DB cluster is tracked as one. */
 extern TrackFamily poll_family(const TrackedOp *op);
+
+/* Whether a and b can be polled with the same Describe calls. */
+extern bool poll_same_batch(const TrackedOp *a, const TrackedOp *b);
 
 /*
  * What an operation's starting call answered, read as a poll would read

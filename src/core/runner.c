@@ -36,6 +36,7 @@
 #include "utils/wait_event.h"
 
 #include "aws/config.h"
+#include "aws/identity.h"
 #include "core/catalog.h"
 #include "core/poll.h"
 #include "core/runner.h"
@@ -68,10 +69,16 @@ typedef struct RunnerShared
 static RunnerShared *runner = NULL;
 static bool exit_hook_set = false;
 
-/* The operation whose intent this backend recorded but whose request it has not sent. */
+/*
+ * The operation whose intent this backend recorded but whose request it
+ * has not sent; with unsent_requeue, one taken from the operation queue,
+ * which goes back there rather than failing.
+ */
 static int64 unsent_op = 0;
+static bool unsent_requeue = false;
 
 static void abandon(int64 op_id);
+static void requeue(int64 op_id);
 
 Size
 runner_shmem_size(void)
@@ -125,7 +132,12 @@ clear_slot(int code, Datum arg)
 	RunnerSlot *slot = my_slot();
 
 	if (unsent_op != 0)
-		abandon(unsent_op);
+	{
+		if (unsent_requeue)
+			requeue(unsent_op);
+		else
+			abandon(unsent_op);
+	}
 	unsent_op = 0;
 	if (slot)
 		pg_atomic_write_u64(&slot->in_flight, 0);
@@ -192,6 +204,17 @@ runner_call_in_flight(int64 op_id)
 		if (pg_atomic_read_u64(&runner->slots[i].in_flight) == (uint64) op_id)
 			return true;
 	return false;
+}
+
+void
+runner_identity(OpIdentity *who)
+{
+	AwsIdentity id;
+
+	aws_identity_current(&id);
+	who->account = NULL;		/* from the role's ARN, or the resource's, when recorded */
+	who->role_arn = id.role_arn;
+	who->external_id = id.external_id;
 }
 
 void
@@ -275,6 +298,20 @@ abandon(int64 op_id)
 	(void) catalog_try_update_operation(op_id, &u);
 }
 
+/*
+ * Put an operation taken from the operation queue back there: its request
+ * was never sent (an error or a cancel came first).  From error paths
+ * too: nothing here may raise or wait.
+ */
+static void
+requeue(int64 op_id)
+{
+	OpUpdate	u = OP_UPDATE_INIT;
+
+	u.aws_status = OP_AWS_STATUS_QUEUED;
+	(void) catalog_try_update_operation(op_id, &u);
+}
+
 /* What the starting call's reply means for the row. */
 static void
 outcome_of_reply(OpStart *start, int64 op_id, const AwsRequest *req,
@@ -327,23 +364,78 @@ name_is_taken(const OpStart *start, const AwsReply *reply)
 		strcmp(reply->error_code, start->name_taken) == 0;
 }
 
-Datum
-runner_start(FunctionCallInfo fcinfo, OpStart *start)
+/*
+ * Build and send the request that starts op_id (its intent is committed),
+ * and record the outcome with the call's audit rows.  Returns true when an
+ * automatic name was taken by someone else and the caller should try the
+ * next one (attempt counts the names tried).
+ */
+static bool
+call_and_record(OpStart *start, int64 op_id, int attempt, AwsRequest **reqp,
+				AwsReply *reply)
+{
+	AwsRequest *req;
+	OpUpdate	u;
+	bool		retry = false;
+
+	req = start->build(start, op_id);
+	req->identity.role_arn = start->who.role_arn;
+	req->identity.external_id = start->who.external_id;
+	*reqp = req;
+	unsent_op = 0;
+	aws_call(req, reply);
+	if (start->after_call)
+		start->after_call(start, req, reply);
+	/* in the order the calls were made: the recovery may make more */
+	(void) catalog_write_audit(reply->audit, op_id);
+	reply->audit = NIL;
+	if (reply->outcome == AWS_ERROR_REPLY && start->recover)
+		(void) start->recover(start, op_id, req, reply);
+
+	if (name_is_taken(start, reply) && attempt < MAX_NAME_ATTEMPTS)
+	{
+		/* someone else took the automatic name first: pick the next one */
+		u = (OpUpdate) OP_UPDATE_INIT;
+		u.status = "failed";
+		u.error = aws_reply_error_text(req, reply);
+		retry = true;
+	}
+	else if (start->requeue_on && reply->outcome == AWS_ERROR_REPLY &&
+			 strcmp(reply->error_code, start->requeue_on) == 0)
+	{
+		/* AWS took nothing: the operation waits in the queue again */
+		u = (OpUpdate) OP_UPDATE_INIT;
+		u.aws_status = OP_AWS_STATUS_QUEUED;
+		u.error = psprintf("back in the queue after AWS refused it: %s",
+						   aws_reply_error_text(req, reply));
+	}
+	else
+		outcome_of_reply(start, op_id, req, reply, &u);
+	if (reply->outcome == AWS_INTERRUPTED)
+		(void) catalog_update_operation(op_id, &u);
+	else
+		catalog_wait(catalog_update_operation(op_id, &u));
+	return retry;
+}
+
+CatalogOp *
+runner_start_row(OpStart *start, bool raise_aws_errors)
 {
 	int			attempt;
 	volatile int candidate = 1;
-	int64		op_id = 0;
+	volatile int64 op_id = 0;
 	AwsRequest *volatile req = NULL;
 	AwsReply	reply;
 	CatalogOp  *row;
 
 	runner_check_ready();
 	aws_preflight("rds", start->region);
+	if (start->who.role_arn == NULL)
+		runner_identity(&start->who);
 
 	for (attempt = 1;; attempt++)
 	{
-		volatile bool sent = false;
-		volatile bool retry = false;
+		bool		retry = false;
 
 		if (start->name)
 		{
@@ -358,48 +450,27 @@ runner_start(FunctionCallInfo fcinfo, OpStart *start)
 		/* from here the tracker leaves the operation to this session */
 		set_in_flight(op_id);
 		unsent_op = op_id;
+		unsent_requeue = false;
 		PG_TRY();
 		{
-			OpUpdate	u;
+			AwsRequest *r = NULL;
 
 			catalog_wait(catalog_insert_operation(op_id, start->kind, start->region,
 												  start->resource, start->source,
-												  start->params_json));
+												  start->params_json, &start->who));
 			/* the catalog shows the name now */
 			release_name();
-			req = start->build(start, op_id);
-			unsent_op = 0;
-			sent = true;
-			aws_call(req, &reply);
-			if (start->after_call)
-				start->after_call(start, req, &reply);
-			/* in the order the calls were made: the recovery may make more */
-			(void) catalog_write_audit(reply.audit, op_id);
-			reply.audit = NIL;
-			if (reply.outcome == AWS_ERROR_REPLY && start->recover)
-				(void) start->recover(start, op_id, req, &reply);
-
-			if (name_is_taken(start, &reply) && attempt < MAX_NAME_ATTEMPTS)
-			{
-				/* someone else took the automatic name first: pick the next one */
-				u = (OpUpdate) OP_UPDATE_INIT;
-				u.status = "failed";
-				u.error = aws_reply_error_text(req, &reply);
-				retry = true;
-			}
-			else
-				outcome_of_reply(start, op_id, req, &reply, &u);
-			if (reply.outcome == AWS_INTERRUPTED)
-				(void) catalog_update_operation(op_id, &u);
-			else
-				catalog_wait(catalog_update_operation(op_id, &u));
+			retry = call_and_record(start, op_id, attempt, &r, &reply);
+			req = r;
 		}
 		PG_CATCH();
 		{
+			bool		unsent = unsent_op == op_id;
+
 			set_in_flight(0);
 			release_name();
 			unsent_op = 0;
-			if (!sent)
+			if (unsent)
 				abandon(op_id);
 			PG_RE_THROW();
 		}
@@ -411,18 +482,55 @@ runner_start(FunctionCallInfo fcinfo, OpStart *start)
 
 	/* the operation is in AWS's hands now: the tracker may follow it */
 	tracker_wake();
-	if (reply.outcome != AWS_OK)
+	if (reply.outcome != AWS_OK &&
+		(raise_aws_errors || reply.outcome == AWS_INTERRUPTED))
 		aws_raise(req, &reply,
 				  psprintf("Operation " INT64_FORMAT " is %s.", op_id,
 						   reply.maybe_applied ? "pending" : "failed"));
 
-	if (start->wait)
+	if (start->wait && reply.outcome == AWS_OK)
 		row = runner_wait(op_id, start->timeout_secs);
 	else
 		row = catalog_read_operation(op_id);
 	if (row == NULL)
 		elog(ERROR, "operation " INT64_FORMAT " was not recorded", op_id);
-	return catalog_row_datum(fcinfo, row->row_text);
+	return row;
+}
+
+Datum
+runner_start(FunctionCallInfo fcinfo, OpStart *start)
+{
+	return catalog_row_datum(fcinfo, runner_start_row(start, true)->row_text);
+}
+
+AwsOutcome
+runner_launch(OpStart *start, int64 op_id)
+{
+	AwsReply	reply;
+
+	set_in_flight(op_id);
+	unsent_op = op_id;
+	unsent_requeue = true;
+	PG_TRY();
+	{
+		AwsRequest *req;
+
+		(void) call_and_record(start, op_id, MAX_NAME_ATTEMPTS, &req, &reply);
+	}
+	PG_CATCH();
+	{
+		bool		unsent = unsent_op == op_id;
+
+		set_in_flight(0);
+		unsent_op = 0;
+		if (unsent)
+			requeue(op_id);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	set_in_flight(0);
+	tracker_wake();
+	return reply.outcome;
 }
 
 CatalogOp *

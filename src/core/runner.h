@@ -25,6 +25,7 @@ struct OpStart
 	const char *resource;		/* what the operation creates or changes */
 	const char *source;
 	const char *params_json;	/* the request by AWS names, secrets left out */
+	OpIdentity	who;			/* who it acts as; unset: the session's settings */
 	bool		wait;
 	double		timeout_secs;	/* of the wait only */
 
@@ -50,6 +51,13 @@ struct OpStart
 	/* after the call, for presigned requests: keep the URL out of what is kept */
 	void		(*after_call) (OpStart *start, AwsRequest *req, AwsReply *reply);
 
+	/*
+	 * Started from the operation queue: an AWS error code that puts the
+	 * operation back in the queue rather than failing it (AWS's limit is
+	 * full, for now).
+	 */
+	const char *requeue_on;
+
 	void	   *arg;			/* the function's own state */
 };
 
@@ -60,8 +68,27 @@ struct OpStart
  */
 extern void runner_check_ready(void);
 
+/* Who this session's operations act as now (rds_backup.role_arn ...). */
+extern void runner_identity(OpIdentity *who);
+
 /* Start an operation and return its operations row (waited for with wait). */
 extern Datum runner_start(FunctionCallInfo fcinfo, OpStart *start);
+
+/*
+ * The same, returning the row.  With raise_aws_errors false, an operation
+ * AWS refused comes back as its failed row (error says why) rather than as
+ * an ERROR, so that a caller starting many goes on with the next; a cancel
+ * is still raised.
+ */
+extern CatalogOp *runner_start_row(OpStart *start, bool raise_aws_errors);
+
+/*
+ * Make the call that starts operation op_id, whose intent the catalog
+ * holds already (one just taken from the operation queue), and record
+ * the outcome.  AWS's answer is never raised; an ERROR or cancel before
+ * the request was sent puts the operation back in the queue.
+ */
+extern AwsOutcome runner_launch(OpStart *start, int64 op_id);
 
 /*
  * A call that starts no operation (Describe, a sharing change): its audit

@@ -25,6 +25,7 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/value.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
@@ -43,6 +44,7 @@
 #include "utils/timestamp.h"
 
 #include "core/catalog.h"
+#include "core/opqueue.h"
 #include "core/poll.h"
 #include "core/publish.h"
 #include "core/runner.h"
@@ -135,22 +137,6 @@ tracker_shmem_init(void)
 	}
 }
 
-void
-tracker_register(void)
-{
-	BackgroundWorker worker;
-
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = 10;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "rds_backup");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "rds_backup_tracker_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "rds_backup tracker");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "rds_backup tracker");
-	RegisterBackgroundWorker(&worker);
-}
-
 static int
 tracker_pgprocno(void)
 {
@@ -237,6 +223,7 @@ tracker_round(void)
 {
 	List	   *ops = load_unfinished();
 	List	   *groups = NIL;	/* List of List of TrackedOp */
+	List	   *queue_regions = NIL;	/* regions with operations in the queue */
 	ListCell   *lc;
 	int			changed = 0;
 	int			round_calls = 0;
@@ -270,13 +257,20 @@ tracker_round(void)
 			changed++;
 			continue;
 		}
+
+		/* nothing was sent for it: started below, when a slot is free */
+		if (poll_is_queued(op->status, op->aws_status))
+		{
+			if (!list_member(queue_regions, makeString(op->region)))
+				queue_regions = lappend(queue_regions, makeString(op->region));
+			continue;
+		}
 		foreach(gc, groups)
 		{
 			List	   *g = lfirst(gc);
 			TrackedOp  *first = linitial(g);
 
-			if (poll_family(first) == poll_family(op) &&
-				strcmp(first->region, op->region) == 0)
+			if (poll_same_batch(first, op))
 			{
 				lfirst(gc) = lappend(g, op);
 				placed = true;
@@ -317,6 +311,14 @@ tracker_round(void)
 	/* the next round must read what this one changed */
 	if (last != 0)
 		catalog_wait(last);
+
+	/* copies that ended this round free slots for queued ones */
+	foreach(lc, queue_regions)
+	{
+		pgstat_report_activity(STATE_RUNNING, "starting queued operations");
+		changed += opqueue_start_ready(strVal(lfirst(lc)));
+		CHECK_FOR_INTERRUPTS();
+	}
 	SpinLockAcquire(&tracker_shared->mutex);
 	tracker_shared->rounds++;
 	tracker_shared->changes += changed;

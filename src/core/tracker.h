@@ -15,7 +15,6 @@ extern char *rb_sns_topic_arn;
 extern char *rb_cloudwatch_namespace;
 
 extern void tracker_define_gucs(void);
-extern void tracker_register(void);
 extern Size tracker_shmem_size(void);
 extern void tracker_shmem_init(void);
 

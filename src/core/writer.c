@@ -82,22 +82,6 @@ writer_define_gucs(void)
 							NULL, NULL, NULL);
 }
 
-void
-writer_register(void)
-{
-	BackgroundWorker worker;
-
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = 1;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "rds_backup");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "rds_backup_writer_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "rds_backup catalog writer");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "rds_backup catalog writer");
-	RegisterBackgroundWorker(&worker);
-}
-
 static void
 handle_sigterm(SIGNAL_ARGS)
 {

@@ -11,6 +11,5 @@ extern char *rb_database;
 extern int	rb_history_retention_min;
 
 extern void writer_define_gucs(void);
-extern void writer_register(void);
 
 #endif

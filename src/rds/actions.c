@@ -111,6 +111,18 @@ rds_describe_snapshots_request(bool cluster, const char *region,
 	return req;
 }
 
+AwsRequest *
+rds_list_snapshots_request(bool cluster, const char *region, const char *db_identifier,
+						   const char *snapshot_type, bool include_shared, const char *marker)
+{
+	AwsRequest *req = rds_describe_snapshots_request(cluster, region, db_identifier, NULL,
+													 snapshot_type, marker);
+
+	if (include_shared)
+		aws_query_add_bool(req->query, "IncludeShared", true);
+	return req;
+}
+
 static char *
 text_or_null(const XNode *n, const char *path)
 {
@@ -185,6 +197,7 @@ enum
 {
 	SNAP_ID, SNAP_DB, SNAP_TYPE, SNAP_STATUS, SNAP_PROGRESS, SNAP_CREATED,
 	SNAP_STORAGE, SNAP_ENCRYPTED, SNAP_KMS, SNAP_ENGINE, SNAP_ARN, SNAP_TAGS,
+	SNAP_SOURCE_ARN, SNAP_SOURCE_REGION, SNAP_ORIGINAL_CREATED,
 	SNAP_FIELDS
 };
 
@@ -208,6 +221,9 @@ read_snapshot(bool cluster, const XNode *n)
 	names[SNAP_ENGINE] = "Engine";
 	names[SNAP_ARN] = nm->arn;
 	names[SNAP_TAGS] = "TagList";
+	names[SNAP_SOURCE_ARN] = cluster ? "SourceDBClusterSnapshotArn" : "SourceDBSnapshotIdentifier";
+	names[SNAP_SOURCE_REGION] = "SourceRegion";
+	names[SNAP_ORIGINAL_CREATED] = "OriginalSnapshotCreateTime";
 	find_children(n, names, f, SNAP_FIELDS);
 
 	s->cluster = cluster;
@@ -223,6 +239,9 @@ read_snapshot(bool cluster, const XNode *n)
 	s->kms_key_id = node_text_copy(f[SNAP_KMS]);
 	s->engine = node_text_copy(f[SNAP_ENGINE]);
 	s->arn = node_text_copy(f[SNAP_ARN]);
+	s->source_arn = node_text_copy(f[SNAP_SOURCE_ARN]);
+	s->source_region = node_text_copy(f[SNAP_SOURCE_REGION]);
+	s->original_created_at = node_text_copy(f[SNAP_ORIGINAL_CREATED]);
 	if (f[SNAP_TAGS])
 	{
 		for (XNode *t = f[SNAP_TAGS]->first_child; t; t = t->next)
@@ -305,6 +324,14 @@ rds_describe_database_request(bool cluster, const char *region, const char *iden
 	return req;
 }
 
+static bool
+bool_of(const XNode *n, const char *path)
+{
+	const char *t = xnode_text(n, path);
+
+	return t && strcmp(t, "true") == 0;
+}
+
 static RdsDatabase *
 read_database(bool cluster, const XNode *n)
 {
@@ -322,6 +349,21 @@ read_database(bool cluster, const XNode *n)
 	d->earliest_restorable = cluster ? text_or_null(n, "EarliestRestorableTime") : NULL;
 	d->latest_restorable = text_or_null(n, "LatestRestorableTime");
 	d->retention_days = int_or_minus(n, "BackupRetentionPeriod");
+	d->backup_window = text_or_null(n, "PreferredBackupWindow");
+	d->deletion_protection = bool_of(n, "DeletionProtection");
+	d->encrypted = bool_of(n, "StorageEncrypted");
+	if (!cluster)
+	{
+		XNode	   *reps = xnode_child(n, "DBInstanceAutomatedBackupsReplications");
+
+		for (XNode *r = reps ? reps->first_child : NULL; r; r = r->next)
+		{
+			const char *arn = xnode_text(r, "DBInstanceAutomatedBackupsArn");
+
+			if (arn)
+				d->replications = lappend(d->replications, pstrdup(arn));
+		}
+	}
 	return d;
 }
 
@@ -335,6 +377,31 @@ rds_read_database_list(bool cluster, const AwsReply *reply)
 		if (strcmp(c->name, nm->element) == 0)
 			return read_database(cluster, c);
 	return NULL;
+}
+
+AwsRequest *
+rds_list_databases_request(bool cluster, const char *region, const char *marker)
+{
+	AwsRequest *req = aws_request_new("rds", db_names_for(cluster)->describe, region, NULL);
+
+	aws_query_add_int(req->query, "MaxRecords", 100);
+	if (marker)
+		aws_query_add(req->query, "Marker", marker);
+	return req;
+}
+
+List *
+rds_read_database_page(bool cluster, const AwsReply *reply, char **marker)
+{
+	const DatabaseNames *nm = db_names_for(cluster);
+	XNode	   *list = xnode_child(reply->result, nm->list);
+	List	   *result = NIL;
+
+	*marker = text_or_null(reply->result, "Marker");
+	for (XNode *c = list ? list->first_child : NULL; c; c = c->next)
+		if (strcmp(c->name, nm->element) == 0)
+			result = lappend(result, read_database(cluster, c));
+	return result;
 }
 
 RdsDatabase *
@@ -455,9 +522,65 @@ rds_read_automated_backup_list(const AwsReply *reply)
 		b->earliest = text_or_null(c, "RestoreWindow/EarliestTime");
 		b->latest = text_or_null(c, "RestoreWindow/LatestTime");
 		b->retention_days = int_or_minus(c, "BackupRetentionPeriod");
+		b->db_instance = text_or_null(c, "DBInstanceIdentifier");
+		b->region = text_or_null(c, "Region");
+		b->arn = text_or_null(c, "DBInstanceAutomatedBackupsArn");
+		b->instance_arn = text_or_null(c, "DBInstanceArn");
+		b->dbi_resource_id = text_or_null(c, "DbiResourceId");
+		b->encrypted = bool_of(c, "Encrypted");
+		b->kms_key_id = text_or_null(c, "KmsKeyId");
 		result = lappend(result, b);
 	}
 	return result;
+}
+
+char *
+rds_read_marker(const AwsReply *reply)
+{
+	return text_or_null(reply->result, "Marker");
+}
+
+AwsRequest *
+rds_list_automated_backups_request(const char *region, const char *db_instance,
+								   const char *backups_arn, const char *dbi_resource_id,
+								   const char *marker)
+{
+	const char *target = db_instance ? db_instance : backups_arn ? backups_arn : dbi_resource_id;
+	AwsRequest *req = aws_request_new("rds", "DescribeDBInstanceAutomatedBackups", region,
+									  target);
+
+	if (db_instance)
+		aws_query_add(req->query, "DBInstanceIdentifier", db_instance);
+	if (backups_arn)
+		aws_query_add(req->query, "DBInstanceAutomatedBackupsArn", backups_arn);
+	if (dbi_resource_id)
+		aws_query_add(req->query, "DbiResourceId", dbi_resource_id);
+	aws_query_add_int(req->query, "MaxRecords", 100);
+	if (marker)
+		aws_query_add(req->query, "Marker", marker);
+	return req;
+}
+
+AwsRequest *
+rds_restore_pitr_from_backup_request(const char *region, const char *source_param,
+									 const char *source, const char *target,
+									 bool use_latest, time_t restore_time,
+									 const char *instance_class, List *tags,
+									 const RdsOptions *options)
+{
+	AwsRequest *req = aws_request_new("rds", "RestoreDBInstanceToPointInTime", region, target);
+
+	aws_query_add(req->query, source_param, source);
+	aws_query_add(req->query, "TargetDBInstanceIdentifier", target);
+	if (use_latest)
+		aws_query_add_bool(req->query, "UseLatestRestorableTime", true);
+	else
+		aws_query_add_timestamp(req->query, "RestoreTime", restore_time);
+	if (instance_class)
+		aws_query_add(req->query, "DBInstanceClass", instance_class);
+	add_tags(req->query, tags);
+	options_add_to_query(req->query, options);
+	return req;
 }
 /* Copies, sharing and replication of automated backups ----------------- */
 

@@ -29,6 +29,9 @@ typedef struct RdsSnapshot
 	char	   *engine;
 	char	   *arn;
 	List	   *tags;			/* TagPair * */
+	char	   *source_arn;		/* copies: the snapshot copied (SourceDBSnapshotIdentifier) */
+	char	   *source_region;	/* copies from another region: SourceRegion */
+	char	   *original_created_at;	/* copies: OriginalSnapshotCreateTime */
 } RdsSnapshot;
 
 extern AwsRequest *rds_create_snapshot_request(bool cluster, const char *region,
@@ -42,6 +45,17 @@ extern AwsRequest *rds_describe_snapshots_request(bool cluster, const char *regi
 												  const char *snapshot,
 												  const char *snapshot_type,
 												  const char *marker);
+
+/*
+ * One page of the snapshots of a database (db_identifier NULL: of every
+ * database), of snapshot_type (NULL: automated and manual); with
+ * include_shared, also those other accounts share with this one.
+ */
+extern AwsRequest *rds_list_snapshots_request(bool cluster, const char *region,
+											  const char *db_identifier,
+											  const char *snapshot_type,
+											  bool include_shared,
+											  const char *marker);
 
 /* The snapshot in a Create/Delete reply. */
 extern RdsSnapshot *rds_read_snapshot_result(bool cluster, const AwsReply *reply);
@@ -65,6 +79,10 @@ typedef struct RdsDatabase
 	char	   *earliest_restorable;	/* clusters: ISO 8601, or NULL */
 	char	   *latest_restorable;	/* ISO 8601, or NULL */
 	int			retention_days; /* -1 when AWS gave none */
+	char	   *backup_window;	/* PreferredBackupWindow */
+	bool		deletion_protection;
+	bool		encrypted;		/* StorageEncrypted */
+	List	   *replications;	/* instances: ARNs of DBInstanceAutomatedBackupsReplications */
 } RdsDatabase;
 
 /* DescribeDBInstances / DescribeDBClusters of one identifier. */
@@ -73,6 +91,11 @@ extern AwsRequest *rds_describe_database_request(bool cluster, const char *regio
 
 /* The first database of a Describe reply, or NULL. */
 extern RdsDatabase *rds_read_database_list(bool cluster, const AwsReply *reply);
+
+/* One page of every DB instance / DB cluster of a region, and its reply. */
+extern AwsRequest *rds_list_databases_request(bool cluster, const char *region,
+											  const char *marker);
+extern List *rds_read_database_page(bool cluster, const AwsReply *reply, char **marker);
 
 /* The DBInstance / DBCluster of a Restore* or CreateDBInstance reply. */
 extern RdsDatabase *rds_read_database_result(bool cluster, const AwsReply *reply);
@@ -113,17 +136,50 @@ extern AwsRequest *rds_create_cluster_instance_request(const char *region,
 extern AwsRequest *rds_describe_automated_backups_request(const char *region,
 														  const char *dbi_resource_id);
 
-/* An automated backup's RestoreWindow. */
+/* An automated backup: where it comes from, and its RestoreWindow. */
 typedef struct RdsAutomatedBackup
 {
 	char	   *status;
 	char	   *earliest;		/* RestoreWindow/EarliestTime, or NULL */
 	char	   *latest;			/* RestoreWindow/LatestTime, or NULL */
 	int			retention_days;
+	char	   *db_instance;	/* DBInstanceIdentifier */
+	char	   *region;			/* Region: the source instance's */
+	char	   *arn;			/* DBInstanceAutomatedBackupsArn */
+	char	   *instance_arn;	/* DBInstanceArn */
+	char	   *dbi_resource_id;
+	bool		encrypted;
+	char	   *kms_key_id;
 } RdsAutomatedBackup;
+
+/*
+ * One page of DescribeDBInstanceAutomatedBackups: of one instance
+ * identifier, one automated-backups ARN or one DbiResourceId (at most one
+ * of them), or all.
+ */
+extern AwsRequest *rds_list_automated_backups_request(const char *region,
+													  const char *db_instance,
+													  const char *backups_arn,
+													  const char *dbi_resource_id,
+													  const char *marker);
 
 /* The automated backups of a DescribeDBInstanceAutomatedBackups reply. */
 extern List *rds_read_automated_backup_list(const AwsReply *reply);
+extern char *rds_read_marker(const AwsReply *reply);
+
+/*
+ * RestoreDBInstanceToPointInTime from an automated backup: source_param
+ * is SourceDBInstanceAutomatedBackupsArn or SourceDbiResourceId.
+ */
+extern AwsRequest *rds_restore_pitr_from_backup_request(const char *region,
+														const char *source_param,
+														const char *source,
+														const char *target,
+														bool use_latest,
+														time_t restore_time,
+														const char *instance_class,
+														List *tags,
+														const RdsOptions *options);
 
 /* Copies, sharing and replication of automated backups ----------------- */
 

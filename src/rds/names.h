@@ -23,6 +23,10 @@ typedef struct TagPair
 /* The tags rds_backup adds to everything it creates. */
 #define TAG_CREATED_BY	"rds-backup:created-by"
 #define TAG_OPERATION	"rds-backup:operation"
+/* on copies: the ARN of the snapshot a copy was made from */
+#define TAG_SOURCE_ARN	"rds-backup:source-arn"
+/* a snapshot that rds_prune_snapshots() never deletes */
+#define TAG_KEEP		"rds-backup:keep"
 #define RDS_MAX_TAGS	50
 
 extern const char *identifier_problem(const char *value, int maxlen);

@@ -47,7 +47,7 @@ presign_add_url(AwsRequest *req, const char *source_region)
 	aws_query_free(q);
 	url = psprintf("%s?%s", ep->url, query);
 
-	creds = credentials_get();
+	creds = credentials_get(&req->identity, req->region);
 	screds.access_key_id = creds->access_key_id;
 	screds.secret_access_key = creds->secret_access_key;
 	screds.session_token = creds->session_token;

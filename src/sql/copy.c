@@ -33,9 +33,6 @@
 PG_FUNCTION_INFO_V1(rds_copy_snapshot);
 PG_FUNCTION_INFO_V1(rds_copy_cluster_snapshot);
 
-/* The tag that names the snapshot a copy was made from. */
-#define TAG_SOURCE_ARN	"rds-backup:source-arn"
-
 /* Describe the source in its region; ERROR if AWS does not know it. */
 static RdsSnapshot *
 describe_source(bool cluster, const char *region, const char *source)

@@ -332,6 +332,18 @@ export_cancel(const char *region, const char *export_id, int64 op_id, bool alway
 	OpUpdate	u = OP_UPDATE_INIT;
 	RdsExportTask *t;
 
+	/* as the role the export was started under */
+	if (op_id > 0)
+	{
+		CatalogOp  *row = catalog_read_operation(op_id);
+
+		if (row)
+		{
+			req->identity.role_arn = row->role_arn;
+			req->identity.external_id = row->external_id;
+		}
+	}
+
 	if (op_id == 0)
 		runner_change(req, &reply);
 	else

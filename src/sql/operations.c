@@ -12,6 +12,7 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
+#include "core/opqueue.h"
 #include "core/queue.h"
 #include "core/runner.h"
 #include "core/tracker.h"
@@ -77,6 +78,15 @@ rds_cancel(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("operation " INT64_FORMAT " has already finished: %s", id, row->status)));
+
+	/* still queued: canceled before anything was asked of AWS */
+	if (opqueue_is_queued(row))
+	{
+		CatalogOp  *canceled = opqueue_cancel(row, GetUserNameFromId(GetUserId(), false));
+
+		if (canceled)
+			PG_RETURN_DATUM(catalog_row_datum(fcinfo, canceled->row_text));
+	}
 
 	if (strcmp(row->kind, "export") == 0)
 		PG_RETURN_DATUM(catalog_row_datum(fcinfo,

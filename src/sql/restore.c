@@ -35,6 +35,7 @@
 #include "rds/names.h"
 #include "rds/options.h"
 #include "sql/args.h"
+#include "sql/inventory.h"
 
 PG_FUNCTION_INFO_V1(rds_restore_snapshot);
 PG_FUNCTION_INFO_V1(rds_restore_cluster_snapshot);
@@ -72,9 +73,9 @@ static const OptionRule restore_pitr_excluded[] = {
 	"Leave restore_time NULL to restore to the latest restorable time."},
 	{"DBInstanceClass", "Use the instance_class argument."},
 	{"SourceDbiResourceId",
-	"It would restore another source than the source argument, unchecked against its restore window."},
+	"Give the resource id (db-...) as the source argument: its restore window is checked then."},
 	{"SourceDBInstanceAutomatedBackupsArn",
-	"It would restore another source than the source argument, unchecked against its restore window."},
+	"Give the automated-backups ARN as the source argument: its restore window is checked then."},
 	{NULL, NULL}
 };
 
@@ -108,6 +109,9 @@ typedef struct RestoreArgs
 	bool		cluster;
 	bool		pitr;
 	char	   *source;			/* snapshot, or source database */
+	/* pitr of an instance from its automated backups: how RDS names the source */
+	const char *source_param;	/* NULL (an instance identifier), or the parameter */
+	const char *source_what;	/* for messages: "DB instance", "automated backup" ... */
 	char	   *target;
 	bool		has_time;
 	TimestampTz restore_time;
@@ -128,6 +132,59 @@ static const char *
 db_what(bool cluster)
 {
 	return cluster ? "DB cluster" : "DB instance";
+}
+
+/*
+ * A DbiResourceId as AWS prints it: db- and upper-case letters and digits
+ * (26 of them today).  An instance identifier is case-insensitive and is
+ * shown in lower case, so the two are told apart by case.
+ */
+static bool
+is_dbi_resource_id(const char *s)
+{
+	size_t		len = strlen(s);
+	size_t		i;
+
+	if (strncmp(s, "db-", 3) != 0 || len < 13 || len > 67)
+		return false;
+	for (i = 3; i < len; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+/*
+ * An automated-backups ARN: arn:<partition>:rds:<region>:<account>:
+ * auto-backup:ab-<id>.  Returns its region.
+ */
+static char *
+automated_backups_arn_region(const char *argname, const char *value)
+{
+	AwsArn		a;
+	const char *problem = arn_read(value, "rds", true, &a);
+	const char *id;
+
+	if (problem == NULL)
+	{
+		if (strncmp(a.resource, "auto-backup:ab-", 15) != 0)
+			problem = "An automated-backups ARN names auto-backup:ab-<id>.";
+		else
+		{
+			for (id = a.resource + 15; *id; id++)
+				if (!((*id >= 'a' && *id <= 'z') || (*id >= 'A' && *id <= 'Z') ||
+					  (*id >= '0' && *id <= '9')))
+					break;
+			if (*id != '\0' || strlen(a.resource) == 15 || strlen(a.resource) > 15 + 64)
+				problem = "An automated backup's id is ab- and letters and digits.";
+		}
+	}
+	if (problem)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid automated-backups ARN \"%s\" in %s", value, argname),
+				 errdetail("%s", problem),
+				 errhint("rds_automated_backups() lists the ARNs, e.g. arn:aws:rds:eu-west-1:123456789012:auto-backup:ab-...")));
+	return a.region;
 }
 
 /* db.<family>.<size>, e.g. db.r6g.large or db.serverless; lower-cased. */
@@ -210,7 +267,28 @@ restore_args(FunctionCallInfo fcinfo, bool cluster, bool pitr, RestoreArgs *a)
 	(void) arg_timeout(fcinfo, arg++, "timeout", &a->timeout_secs);
 	a->region = arg_text_or_null(fcinfo, arg);
 
-	if (pitr)
+	a->source_what = db_what(cluster);
+	if (pitr && !cluster && strncmp(a->source, "arn:", 4) == 0)
+	{
+		char	   *arn_region = automated_backups_arn_region("source", a->source);
+
+		/* the backups are restored where they are */
+		if (a->region && strcmp(a->region, arn_region) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("automated backup \"%s\" is in region %s, not %s", a->source,
+							arn_region, a->region),
+					 errhint("Leave region NULL to restore in the backup's region.")));
+		a->region = arn_region;
+		a->source_param = "SourceDBInstanceAutomatedBackupsArn";
+		a->source_what = "automated backup";
+	}
+	else if (pitr && !cluster && is_dbi_resource_id(a->source))
+	{
+		a->source_param = "SourceDbiResourceId";
+		a->source_what = "automated backups of resource";
+	}
+	else if (pitr)
 		validate_identifier("source", cluster ? "DB cluster identifier" :
 							"DB instance identifier", a->source, RDS_MAX_DB_ID);
 	else
@@ -414,6 +492,58 @@ fetch_window(bool cluster, const char *identifier, const char *region, RestoreWi
 	}
 }
 
+/*
+ * The restore window of automated backups named by ARN or DbiResourceId
+ * (retained after their instance was deleted, or replicated into this
+ * region), from DescribeDBInstanceAutomatedBackups.  Of several for one
+ * resource id: the instance's own (active), else a replicated, else a
+ * retained one, as RDS restores them.
+ */
+static void
+fetch_backup_window(const RestoreArgs *a, RestoreWindow *w)
+{
+	bool		by_arn = strcmp(a->source_param, "SourceDBInstanceAutomatedBackupsArn") == 0;
+	List	   *backups = inventory_automated_backups(a->region, NULL,
+													  by_arn ? a->source : NULL,
+													  by_arn ? NULL : a->source);
+	static const char *const preference[] = {"active", "replicating", "retained", NULL};
+	RdsAutomatedBackup *best = NULL;
+	int			i;
+	ListCell   *lc;
+
+	memset(w, 0, sizeof(RestoreWindow));
+	for (i = 0; preference[i] && best == NULL; i++)
+		foreach(lc, backups)
+		{
+			RdsAutomatedBackup *b = lfirst(lc);
+
+			if (b->status && strcmp(b->status, preference[i]) == 0)
+			{
+				best = b;
+				break;
+			}
+		}
+	if (best == NULL && backups != NIL)
+		best = linitial(backups);
+	if (best == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("no %s \"%s\" in region %s", by_arn ? "automated backup" :
+						"automated backups of resource", a->source, a->region),
+				 errhint("rds_automated_backups(region => '%s') lists them.", a->region)));
+	w->retention_days = best->retention_days;
+	if (best->earliest)
+	{
+		w->has_earliest = true;
+		w->earliest = iso_to_timestamptz(best->earliest);
+	}
+	if (best->latest)
+	{
+		w->has_latest = true;
+		w->latest = iso_to_timestamptz(best->latest);
+	}
+}
+
 /* A time for messages: UTC, ISO 8601, fractions only when there are some. */
 static char *
 utc_text(TimestampTz t)
@@ -468,7 +598,7 @@ restore_instant(const RestoreArgs *a, const RestoreWindow *w)
 	if (!w->has_earliest || !w->has_latest)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("%s \"%s\" has no restore window", db_what(a->cluster), a->source),
+				 errmsg("%s \"%s\" has no restore window", a->source_what, a->source),
 				 w->retention_days == 0 ?
 				 errdetail("Its automated backups are disabled (backup retention 0 days).") :
 				 errdetail("RDS reports no %s restorable time for it yet.",
@@ -477,16 +607,17 @@ restore_instant(const RestoreArgs *a, const RestoreWindow *w)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("restore_time %s is outside the restore window of %s \"%s\": %s to %s",
-						utc_text(t), db_what(a->cluster), a->source,
+						utc_text(t), a->source_what, a->source,
 						utc_text(w->earliest), utc_text(w->latest)),
-				 errhint("rds_restore_window() shows the window; a NULL restore_time restores to the latest restorable time.")));
+				 errhint("%s shows the window; a NULL restore_time restores to the latest restorable time.",
+						 a->source_param ? "rds_automated_backups()" : "rds_restore_window()")));
 	if (from_unix_secs(secs) < w->earliest)
 		secs++;
 	if (from_unix_secs(secs) > w->latest)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the restore window of %s \"%s\" (%s to %s) holds no whole second near restore_time %s",
-						db_what(a->cluster), a->source, utc_text(w->earliest),
+						a->source_what, a->source, utc_text(w->earliest),
 						utc_text(w->latest), utc_text(t)),
 				 errdetail("RDS takes restore times to the second.")));
 	return secs;
@@ -515,6 +646,7 @@ restore_params(const RestoreArgs *a, bool use_latest, int64 secs)
 						 a->pitr ? "TargetDBInstanceIdentifier" : "DBInstanceIdentifier",
 						 json_string(a->target));
 		appendStringInfo(&buf, ",\"%s\":%s",
+						 a->source_param ? a->source_param :
 						 a->pitr ? "SourceDBInstanceIdentifier" : "DBSnapshotIdentifier",
 						 json_string(a->source));
 		if (a->instance_class)
@@ -541,6 +673,11 @@ build_restore(OpStart *start, int64 op_id)
 	List	   *all_tags = tags_with_provenance(a->tags, GetUserNameFromId(GetUserId(), false),
 												op_id);
 
+	if (a->source_param)
+		return rds_restore_pitr_from_backup_request(a->region, a->source_param, a->source,
+													a->target, a->use_latest,
+													(time_t) a->secs, a->instance_class,
+													all_tags, a->options);
 	if (a->pitr)
 		return rds_restore_pitr_request(a->cluster, a->region, a->source, a->target,
 										a->use_latest, (time_t) a->secs, a->instance_class,
@@ -623,7 +760,9 @@ restore_to_point_in_time(FunctionCallInfo fcinfo, bool cluster)
 
 	runner_check_ready();
 	restore_args(fcinfo, cluster, true, &a);
-	if (a.has_time || a.writer)
+	if (a.source_param && a.has_time)
+		fetch_backup_window(&a, &w);
+	else if (a.has_time || a.writer)
 		fetch_window(cluster, a.source, a.region, &w);
 	if (a.has_time)
 		secs = restore_instant(&a, &w);

@@ -11,6 +11,8 @@
   emuctl.py --port P seed-snapshot ID --instance I [--type automated] [--count N]
             [--status S] [--shared-with ACCT ...] [...]
   emuctl.py --port P seed-cluster-snapshot ID --cluster C [...]
+  emuctl.py --port P seed-retained-backup ID [--region R] [--retention N] [--earliest T]
+            [--latest T] [--encrypted] [--set dbi_resource_id=db-...]
   emuctl.py --port P status {instance|cluster|snapshot|cluster-snapshot|export-task|
             automated-backup} ID STATUS [--region R] [--failure-cause TEXT]
   emuctl.py --port P clock [--advance S [--keep-wall]] [--set T] [--speed X] [--reset]
@@ -142,9 +144,15 @@ def build_parser():
         p.add_argument("id")
         _common(p)
         p.add_argument(source, required=True)
-        p.add_argument("--type", choices=("manual", "automated"))
+        p.add_argument("--type", choices=("manual", "automated", "awsbackup"))
         p.add_argument("--count", type=int)
         p.add_argument("--shared-with", action="append")
+    p = sub.add_parser("seed-retained-backup",
+                       help="the automated backup kept after instance ID was deleted")
+    p.add_argument("id")
+    _common(p)
+    p.add_argument("--earliest")
+    p.add_argument("--latest")
     p = sub.add_parser("status")
     p.add_argument("type", choices=("instance", "cluster", "snapshot", "cluster-snapshot",
                                     "export-task", "automated-backup"))
@@ -219,6 +227,12 @@ def run(args):
         return request(port, "POST", "reset", {})
     if cmd == "faults-clear":
         return request(port, "POST", "faults/clear", {})
+    if cmd == "seed-retained-backup":
+        spec = _spec(args, args.id)
+        for key in ("earliest", "latest"):
+            if getattr(args, key):
+                spec[key] = getattr(args, key)
+        return request(port, "POST", "seed/retained-backup", spec)
     if cmd in ("seed-instance", "seed-cluster", "seed-snapshot", "seed-cluster-snapshot"):
         return request(port, "POST", "seed/" + cmd[len("seed-"):], _spec(args, args.id))
     if cmd == "status":

@@ -34,7 +34,7 @@
 
 #include "pg_shim.h"
 
-/* what endpoint.c reads from config.c and credentials.c */
+/* what endpoint.c reads from config.c, credentials.c and cred_imds.c */
 char	   *rb_region = NULL;
 char	   *rb_endpoint = NULL;
 char	   *rb_profile = NULL;
@@ -43,6 +43,14 @@ char	   *rb_config_file = NULL;
 char *
 credentials_profile_region(void)
 {
+	return NULL;
+}
+
+/* no instance metadata here: the region comes from the input or nowhere */
+char *
+cred_imds_region(char **why)
+{
+	*why = "disabled";
 	return NULL;
 }
 

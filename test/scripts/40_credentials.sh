@@ -79,7 +79,11 @@ is "$(q "$nostatic SET rds_backup.profile = 'cfgonly'; SET rds_backup.region = '
          SELECT count(*) FROM rds_backup.rds_snapshots(); SELECT rds_backup.catalog_flush(); SELECT region FROM rds_backup.audit_log WHERE backend_pid = pg_backend_pid() ORDER BY id DESC LIMIT 1" | tail -n 1)" \
 	"eu-central-1" "credentials with a session token from a [profile NAME] section of the config file"
 like "$(qerr "$nostatic SET rds_backup.profile = 'half'; SELECT rds_backup.rds_snapshots()")" \
-	"^F0000 profile \"half\" of AWS shared file .* has only half of a key pair" "half a key pair is an error"
+	"^RB004 could not get AWS credentials from shared files" "half a key pair is an error"
+like "$(psql -XAtq -c "$nostatic SET rds_backup.profile = 'half'; SELECT rds_backup.rds_snapshots()" 2>&1)" \
+	"profile \"half\" of \".*credentials\" has only half of a key pair" "and the error says which profile and file"
+like "$(qerr "$nostatic SET rds_backup.profile = 'nosuch'; SELECT rds_backup.rds_snapshots()")" \
+	"^RB004 could not get AWS credentials from shared files" "a profile named but in neither file is an error"
 
 # within one session: a rewritten credentials file is read again at the
 # next call (rotated keys), and a changed endpoint is used at once
@@ -106,6 +110,11 @@ like "$out" "first\|0.*could not reach RDS.*back\|0" "a changed endpoint is used
 like "$(qerr "SET rds_backup.access_key_id = ''; SET rds_backup.secret_access_key = '';
         SET rds_backup.credentials_file = '$files/none'; SET rds_backup.config_file = '$files/none';
         SELECT rds_backup.rds_snapshot('db-us-east-1', 'no-creds')")" "^RB004 no AWS credentials found" "no credentials: SQLSTATE RB004"
+out=$(psql -XAtq -c "SET rds_backup.access_key_id = ''; SET rds_backup.secret_access_key = '';
+        SET rds_backup.credentials_file = '$files/none'; SET rds_backup.config_file = '$files/none';
+        SELECT rds_backup.rds_snapshots()" 2>&1)
+like "$out" "DETAIL:  Sources tried, in order: rds_backup settings: rds_backup.access_key_id is not set; environment: AWS_ACCESS_KEY_ID is not set; web identity: AWS_WEB_IDENTITY_TOKEN_FILE is not set; shared files: profile \"default\" is in neither \"$files/none\" nor \"$files/none\"; container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are not set; instance metadata: disabled by AWS_EC2_METADATA_DISABLED\." \
+	"the error names every source tried, in order, and why each gave nothing"
 is "$(q "SELECT count(*) FROM rds_backup.audit_log WHERE target = 'no-creds'")" "0" "nothing was sent"
 is "$(q "SELECT count(*) FROM rds_backup.operations WHERE resource = 'no-creds'")" "0" "and nothing was recorded as started"
 like "$(qerr "SET rds_backup.region = ''; SET rds_backup.config_file = '$files/none'; SELECT rds_backup.rds_snapshots()")" \

@@ -9,6 +9,7 @@ import uuid
 from urllib.parse import parse_qsl, urlsplit
 
 from . import actions, model, sigv4, xmlio
+from .actions import sts
 from .clock import iso
 from .errors import AwsError, internal_failure, missing_parameter
 from .metadata import Metadata
@@ -90,7 +91,7 @@ class Emulator:
             entry.update(access_key_id=key_id, region=region, service=signing_name)
             if self.models.get(signing_name) is not None:
                 namespace = self.models.get(signing_name).namespace
-            verified = sigv4.verify_request(
+            verified = sts.anonymous_caller(self, params, headers) or sigv4.verify_request(
                 method, url, headers, body, self.credentials, wall,
                 self.models.services, self.config["signature_skew_seconds"])
             service = self.models.get(verified.service)

@@ -34,6 +34,10 @@ DEFAULTS = {
     "instance_region": "us-east-1",        # what IMDS says the instance's region is
     "imds_v1_allowed": False,              # IMDS without a session token
     "container_authorization_token": "",   # required Authorization of /ecs/credentials
+    "credential_lifetime_seconds": 0,      # >0: lifetime of every credential IMDS, the
+                                           # container endpoint and STS issue (0: 6 h for
+                                           # IMDS/container, DurationSeconds for STS)
+    "metadata_delay_seconds": 0.0,         # IMDS and container credentials answer this late
 }
 
 

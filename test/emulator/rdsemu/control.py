@@ -223,6 +223,7 @@ ROUTES = {
     ("POST", "seed/snapshot"): _locked(_many(seed.snapshot)),
     ("POST", "seed/cluster-snapshot"): _locked(_many(
         lambda app, s, now: seed.snapshot(app, s, now, cluster_snapshot=True))),
+    ("POST", "seed/retained-backup"): _locked(_many(seed.retained_backup)),
     ("POST", "status"): _locked(_many(seed.set_status)),
     ("POST", "fail-next"): _locked(fail_next),
     ("GET", "faults"): get_faults,

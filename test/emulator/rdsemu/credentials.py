@@ -13,6 +13,10 @@ from .config import DEFAULT_ACCOUNT
 
 OTHER_ACCOUNT = "210987654321"
 
+# Every secret and session token the emulator issues starts with these.
+ISSUED_SECRET_PREFIX = "EmulatorIssuedSecret/"
+ISSUED_TOKEN_PREFIX = "EmulatorSessionToken/"
+
 def default_credentials(account=DEFAULT_ACCOUNT):
     """The built-in key pairs (README.md lists them)."""
     return [
@@ -108,12 +112,19 @@ class CredentialStore:
         with self._lock:
             return [c.public() for c in self._keys.values()]
 
+    def lifetime(self, config, default_seconds):
+        """How long newly issued credentials live."""
+        seconds = int(config["credential_lifetime_seconds"])
+        return datetime.timedelta(seconds=seconds if seconds > 0 else default_seconds)
+
     def issue_temporary(self, account_id, arn, user_id, expires, role_arn):
-        """New ASIA key pair for AssumeRole."""
+        """New ASIA key pair for AssumeRole, web identity and the metadata
+        endpoints.  Secrets and tokens start with ISSUED_SECRET_PREFIX and
+        ISSUED_TOKEN_PREFIX, so tests can look for any of them in logs."""
         alphabet = string.ascii_uppercase + string.digits
         key_id = "ASIA" + "".join(secrets.choice(alphabet) for _ in range(16))
-        secret = secrets.token_urlsafe(30)[:40]
-        token = "EmulatorSessionToken/" + secrets.token_urlsafe(48)
+        secret = ISSUED_SECRET_PREFIX + secrets.token_urlsafe(30)[:20]
+        token = ISSUED_TOKEN_PREFIX + secrets.token_urlsafe(48)
         return self.add({"access_key_id": key_id, "secret_access_key": secret,
                          "session_token": token, "account_id": account_id,
                          "expires": expires, "arn": arn, "user_id": user_id,

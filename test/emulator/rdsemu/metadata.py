@@ -8,18 +8,23 @@
   ECS/EKS container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI):
     GET /ecs/credentials   (Authorization must match the configured token, if any)
 
-Both hand out temporary credentials the emulator accepts; they rotate
-when less than 15 minutes remain (emulated clock).
+Both hand out temporary credentials the emulator accepts; they live 6
+hours (config credential_lifetime_seconds, when set) and rotate when less
+than 15 minutes remain (wall clock); with metadata_delay_seconds they
+answer that late (a fetch that many sessions wait for).  IMDSv2 session tokens start with
+IMDS_TOKEN_PREFIX, so tests can look for them in logs.
 """
 import datetime
 import json
 import secrets
+import time
 
 from .clock import iso
 
 ROLE_NAME = "rds-backup-instance-role"
 ROTATE_BEFORE = datetime.timedelta(minutes=15)
-LIFETIME = datetime.timedelta(hours=6)
+LIFETIME = 6 * 3600
+IMDS_TOKEN_PREFIX = "EmulatorImdsToken-"
 
 
 class Metadata:
@@ -40,7 +45,9 @@ class Metadata:
             session = "i-0emulator0000001" if source == "imds" else "ecs-task"
             cred = self.app.credentials.issue_temporary(
                 account, "arn:aws:sts::%s:assumed-role/%s/%s" % (account, ROLE_NAME, session),
-                "AROAEMULATORINSTANCE:%s" % session, (now + LIFETIME).replace(microsecond=0),
+                "AROAEMULATORINSTANCE:%s" % session,
+                (now + self.app.credentials.lifetime(self.app.config, LIFETIME)).replace(
+                    microsecond=0),
                 role)
             self.issued[source] = cred
         return cred
@@ -69,6 +76,7 @@ class Metadata:
             return 405, "text/plain", b"method not allowed\n", "ContainerCredentials"
         if expected and headers.get("Authorization") != expected:
             return 403, "text/plain", b"unauthorized\n", "ContainerCredentials"
+        time.sleep(float(self.app.config["metadata_delay_seconds"]))
         with self.app.store.lock:
             now = self.app.clock.wall()
             doc = self._document(self._credential("container", now), now, container=True)
@@ -85,7 +93,7 @@ class Metadata:
                 return 400, "text/plain", b"", "IMDSToken"
             if not 1 <= ttl <= 21600:
                 return 400, "text/plain", b"", "IMDSToken"
-            token = secrets.token_urlsafe(32)
+            token = IMDS_TOKEN_PREFIX + secrets.token_urlsafe(32)
             self.tokens[token] = now + datetime.timedelta(seconds=ttl)
             return 200, "text/plain", token.encode(), "IMDSToken"
         if method != "GET":
@@ -98,6 +106,7 @@ class Metadata:
         if path == creds_prefix:
             return 200, "text/plain", ROLE_NAME.encode(), "IMDS"
         if path == creds_prefix + ROLE_NAME:
+            time.sleep(float(self.app.config["metadata_delay_seconds"]))
             with self.app.store.lock:
                 doc = self._document(self._credential("imds", now), now, container=False)
             return 200, "application/json", json.dumps(doc).encode(), "IMDSCredentials"

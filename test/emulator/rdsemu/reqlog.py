@@ -6,7 +6,8 @@ import re
 import threading
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-SECRET_PARAM = re.compile(r"(Password|SecretAccessKey|SessionToken|Signature|Secret)$",
+SECRET_PARAM = re.compile(r"(Password|SecretAccessKey|SessionToken|WebIdentityToken|Signature"
+                          r"|Secret)$",
                           re.IGNORECASE)
 SECRET_QUERY = ("X-Amz-Signature", "X-Amz-Security-Token")
 REDACTED = "***"

@@ -174,6 +174,38 @@ def _one_snapshot(app, region, spec, ident, when, now, cluster_snapshot):
     return snap.to_model(now)
 
 
+def retained_backup(app, spec, now):
+    """The automated backup RDS keeps after its instance `id` was deleted
+    with DeleteAutomatedBackups=false: status retained, restorable by ARN
+    or DbiResourceId within its window (`earliest`, `latest`; default the
+    retention period up to an hour ago)."""
+    region = _region(app, spec)
+    ident = _ident(spec)
+    if ident in region.instances:
+        raise SeedError("instance %s exists in %s: a retained backup outlives its instance"
+                        % (ident, region.name))
+    retention = int(spec.get("backup_retention", 7))
+    latest = _time(spec, "latest", now - datetime.timedelta(hours=1))
+    earliest = _time(spec, "earliest", latest - datetime.timedelta(days=retention))
+    dbi = spec.get("dbi_resource_id") or app.store.new_id("db-")
+    engine = spec.get("engine", "postgres")
+    encrypted = bool(spec.get("encrypted", False))
+    backup = R.AutomatedBackup(
+        "ab-" + dbi[3:].lower(), region.account, region.name, status="retained",
+        source_region=region.name, instance_arn=R.arn(region.name, region.account, "db", ident),
+        instance_id=ident, dbi_resource_id=dbi, engine=engine,
+        engine_version=spec.get("engine_version", R.default_version(engine)),
+        allocated_storage=int(spec.get("allocated_storage", 20)), port=5432,
+        master_username="postgres",
+        instance_create_time=_time(spec, "create_time", now - datetime.timedelta(days=90)),
+        encrypted=encrypted,
+        kms_key_id=spec.get("kms_key_id") or (
+            R.default_kms_key(region.name, region.account) if encrypted else None),
+        retention=retention, earliest=earliest, latest=latest)
+    region.automated_backups[backup.arn] = backup
+    return backup.to_model(now, app.config["restore_lag_seconds"])
+
+
 KINDS = {"instance": "instances", "cluster": "clusters", "snapshot": "snapshots",
          "cluster-snapshot": "cluster_snapshots", "export-task": "export_tasks",
          "automated-backup": "automated_backups"}

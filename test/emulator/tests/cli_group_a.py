@@ -226,6 +226,17 @@ def tags_on_resources(t):
             "arn:aws:rds:eu-west-1:%s:snapshot:orders-before-migration" % ACCOUNT)
 
 
+@test(G)
+def aws_backup_snapshots_listed_on_request(t):
+    t.emu.seed("snapshot", id="awsbackup:job-0001", instance="orders-prod", type="awsbackup")
+    listed = lambda *extra: [s["DBSnapshotIdentifier"] for s in t.ok(
+        "rds", "describe-db-snapshots", "--db-instance-identifier", "orders-prod",
+        *extra)["DBSnapshots"]]
+    check("awsbackup:job-0001" not in listed(), "AWS Backup's snapshot listed by default")
+    check("awsbackup:job-0001" not in listed("--snapshot-type", "manual"), "listed as manual")
+    eq(listed("--snapshot-type", "awsbackup"), ["awsbackup:job-0001"], "SnapshotType awsbackup")
+
+
 @test("speed", emu_args=("--speed", "100"))
 def fast_clock_keeps_signatures_valid(t):
     t.emu.seed("instance", id="orders-prod")

@@ -147,3 +147,21 @@ def create_standalone_instance(t):
     eq(entry["params"]["MasterUserPassword"], "***", "password redacted in the log")
     t.fails("InvalidParameterValue", "rds", "create-db-instance", "--db-instance-identifier",
             "bad-engine", "--engine", "oracle-xe", "--db-instance-class", "db.t3.micro")
+
+
+@test(G)
+def retained_backup_seeded(t):
+    seeded = t.emu.seed("retained-backup", id="gone-db", backup_retention=5,
+                        dbi_resource_id="db-GONEDB0000000000000000000A")
+    eq((seeded["Status"], seeded["DbiResourceId"]), ("retained", "db-GONEDB0000000000000000000A"),
+       "seeded")
+    out = t.ok("rds", "describe-db-instance-automated-backups", "--dbi-resource-id",
+               "db-GONEDB0000000000000000000A")["DBInstanceAutomatedBackups"]
+    eq([(b["DBInstanceIdentifier"], b["Status"], b["BackupRetentionPeriod"]) for b in out],
+       [("gone-db", "retained", 5)], "listed")
+    window = out[0]["RestoreWindow"]
+    span = parse(window["LatestTime"]) - parse(window["EarliestTime"])
+    eq(span, datetime.timedelta(days=5), "window of the retention period")
+    t.ok("rds", "restore-db-instance-to-point-in-time", "--source-db-instance-automated-backups-arn",
+         out[0]["DBInstanceAutomatedBackupsArn"], "--target-db-instance-identifier",
+         "gone-db-back", "--restore-time", window["LatestTime"])

@@ -22,6 +22,7 @@ import cli_consistency   # noqa: E402,F401
 import cli_statuses      # noqa: E402,F401
 import cli_lost_replies  # noqa: E402,F401
 import cli_load          # noqa: E402,F401
+import cli_credentials   # noqa: E402,F401
 
 if __name__ == "__main__":
     sys.exit(harness.RUNNER.main(sys.argv))

@@ -48,16 +48,16 @@ def visible_snapshots(ctx, table_name, p):
             others.extend(shown(ctx, getattr(region, table_name).values()))
     shared = [s for s in others if s.shared_with(ctx.account, include_public=False)]
     public = [s for s in others if "all" in s.restore_accounts and s not in shared]
-    if kind in ("manual", "automated"):
+    if kind in ("manual", "automated", "awsbackup"):
         items = [s for s in own if s.snapshot_type == kind]
-    elif kind == "awsbackup":
-        items = []
     elif kind == "shared":
         items = shared
     elif kind == "public":
         items = public
     else:
-        items = list(own)
+        # without SnapshotType RDS lists automated and manual ones only: AWS
+        # Backup's are listed with SnapshotType=awsbackup
+        items = [s for s in own if s.snapshot_type in ("manual", "automated")]
         if p.get("IncludeShared"):
             items += shared
         if p.get("IncludePublic"):
