@@ -179,27 +179,6 @@ is_alpha(char ch)
 	return is_lower(ch) || (ch >= 'A' && ch <= 'Z');
 }
 
-static bool
-valid_utf8_text(const char *s)
-{
-	const unsigned char *p = (const unsigned char *) s;
-
-	while (*p)
-	{
-		int			n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 :
-			(*p & 0xF8) == 0xF0 ? 4 : 0;
-		int			i;
-
-		if (n == 0)
-			return false;
-		for (i = 1; i < n; i++)
-			if ((p[i] & 0xC0) != 0x80)
-				return false;
-		p += n;
-	}
-	return true;
-}
-
 /* the input can hold any byte: a message may quote it, nothing more */
 static void
 check_error(const Case *c)
@@ -215,8 +194,8 @@ check_error(const Case *c)
 		fprintf(stderr, "unexpected SQLSTATE %s: %s\n", shim_sqlstate(e->sqlerrcode), e->message);
 		abort();
 	}
-	if (valid_utf8_text(c->whole) &&
-		(!valid_utf8_text(e->message) || (e->detail && !valid_utf8_text(e->detail))))
+	if (shim_valid_utf8(c->whole) &&
+		(!shim_valid_utf8(e->message) || (e->detail && !shim_valid_utf8(e->detail))))
 	{
 		fprintf(stderr, "not UTF-8: %s / %s\n", e->message, e->detail ? e->detail : "");
 		abort();
@@ -322,7 +301,7 @@ check_accepted(Case *c)
 		case 1:
 			if (c->problem == NULL)
 				check_arn(v, &c->arn, c->which == 0 ? (c->b ? c->b : "rds") : "iam");
-			else if (!valid_utf8_text(c->problem) && valid_utf8_text(c->whole))
+			else if (!shim_valid_utf8(c->problem) && shim_valid_utf8(c->whole))
 				abort();
 			break;
 		case 2:
@@ -476,7 +455,7 @@ check_accepted(Case *c)
 				break;
 			}
 		case 16:
-			if (c->result != NULL && !valid_utf8_text(c->result))
+			if (c->result != NULL && !shim_valid_utf8(c->result))
 				abort();
 			break;
 	}

@@ -49,27 +49,6 @@ run_parse(void *arg)
 	p->root = xml_reply_parse(p->buf, p->len, &p->errmsg);
 }
 
-static bool
-valid_utf8(const char *s)
-{
-	const unsigned char *p = (const unsigned char *) s;
-
-	while (*p)
-	{
-		int			n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 :
-			(*p & 0xF8) == 0xF0 ? 4 : 0;
-		int			i;
-
-		if (n == 0)
-			return false;
-		for (i = 1; i < n; i++)
-			if ((p[i] & 0xC0) != 0x80)
-				return false;
-		p += n;
-	}
-	return true;
-}
-
 /* Walk the tree; returns the number of elements, checking each. */
 static int
 check_tree(const XNode *n, const XNode *parent, int depth, int *max_depth)
@@ -81,11 +60,11 @@ check_tree(const XNode *n, const XNode *parent, int depth, int *max_depth)
 		abort();
 	if (depth > *max_depth)
 		*max_depth = depth;
-	if (n->parent != parent || n->name == NULL || n->name[0] == '\0' || !valid_utf8(n->name))
+	if (n->parent != parent || n->name == NULL || n->name[0] == '\0' || !shim_valid_utf8(n->name))
 		abort();
-	if (n->ns && !valid_utf8(n->ns))
+	if (n->ns && !shim_valid_utf8(n->ns))
 		abort();
-	if (n->text && (n->text[0] == '\0' || !valid_utf8(n->text)))
+	if (n->text && (n->text[0] == '\0' || !shim_valid_utf8(n->text)))
 		abort();
 	for (c = n->first_child; c; c = c->next)
 	{

@@ -1701,3 +1701,24 @@ deconstruct_array(ArrayType *array, Oid elmtype, int elmlen, bool elmbyval,
 	}
 	*nelemsp = a->n;
 }
+
+bool
+shim_valid_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *) s;
+
+	while (*p)
+	{
+		int			n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 :
+			(*p & 0xF8) == 0xF0 ? 4 : 0;
+		int			i;
+
+		if (n == 0)
+			return false;
+		for (i = 1; i < n; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				return false;
+		p += n;
+	}
+	return true;
+}

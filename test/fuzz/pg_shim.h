@@ -61,6 +61,12 @@ extern bool shim_call(void (*fn) (void *arg), void *arg);
  */
 extern Jsonb *shim_json_parse(const char *text, size_t len, int max_depth);
 
+/*
+ * Whether a NUL-terminated string is well-formed UTF-8 by its lead and
+ * continuation bytes (what the harnesses ask of names, texts and messages).
+ */
+extern bool shim_valid_utf8(const char *s);
+
 /* A text[] of one dimension for validate_export_only() (NULLs allowed). */
 extern ArrayType *shim_text_array(const char *const *elems, const bool *nulls, int n);
 
