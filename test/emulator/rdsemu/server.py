@@ -198,7 +198,8 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "malformed":
             self._send(200, reply.headers(), body[: len(body) // 2] + b"<<</not-xml & >")
             return
-        if kind == "truncated":
+        if kind in ("truncated", "midreset"):
+            # half of the promised body, then a close (truncated) or a reset
             self.send_response(200)
             for name, value in reply.headers():
                 self.send_header(name, value)
@@ -206,20 +207,10 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
-            self._abort(reset=False)
+            self._abort(reset=(kind == "midreset"))
             return
         if kind == "oversized":
             self._send_padded(status, reply, body, fault.size)
-            return
-        if kind == "midreset":
-            self.send_response(200)
-            for name, value in reply.headers():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
-            self._abort(reset=True)
             return
         if kind == "redirect":
             host = self.headers.get("Host") or "%s:%d" % self.server.server_address[:2]
