@@ -44,10 +44,15 @@ $(OBJS): $(wildcard src/*.h src/*/*.h)
 sigv4-test:
 	$(MAKE) -C test/sigv4
 
-# libFuzzer harnesses of the PostgreSQL-free modules (clang); SECONDS=N each
+# libFuzzer harnesses (clang, ASan, UBSan); SECONDS=N each, one after another
 .PHONY: fuzz
 fuzz:
 	$(MAKE) -C test/fuzz run
+
+# lines and branches of each fuzzed module reached by the seeds and the runs
+.PHONY: fuzz-coverage
+fuzz-coverage:
+	$(MAKE) -C test/fuzz coverage
 
 # ratios measured side by side in one run (bench/README.md); not a test
 .PHONY: bench
