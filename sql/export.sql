@@ -43,6 +43,8 @@ SELECT a.action, a.target, a.http_status, a.params->>'ExportOnly.member.3' AS th
        a.params->>'S3Prefix' AS prefix, a.operation_id = o.id AS linked
   FROM rds_backup.audit_log a JOIN rds_backup.operations o ON o.id = a.operation_id
  WHERE o.resource = 'orders-export-1';
+-- the account it runs in: its source snapshot's (an export task has no ARN)
+SELECT account FROM rds_backup.operations WHERE resource = 'orders-export-1';
 -- AWS's view of the task
 SELECT export_id, source_arn, status, progress, s3_bucket, s3_prefix, export_only,
        task_start IS NOT NULL AS started, task_end IS NULL AS not_ended,

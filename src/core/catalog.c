@@ -204,7 +204,13 @@ static const struct
 		" (id, kind, region, resource, source, params, requested_by, requested_at, updated_at,"
 		"  account, role_arn, external_id)"
 		" VALUES ($1::bigint, $2, $3, $4, $5, $6::jsonb, $7::name, $8::timestamptz, $8::timestamptz,"
-		"  coalesce($9, nullif(split_part($10, ':', 5), '')), nullif($10, ''), nullif($11, ''))"
+		/*
+		 * the account: given, or the role's; an export task has no ARN of
+		 * its own, but its source snapshot is always of the account it runs in
+		 */
+		"  coalesce($9, nullif(split_part($10, ':', 5), ''),"
+		"   CASE WHEN $2 = 'export' THEN nullif(split_part($5, ':', 5), '') END),"
+		"  nullif($10, ''), nullif($11, ''))"
 		" ON CONFLICT (id) DO NOTHING RETURNING *)"
 	" SELECT " NOTIFY_EXPR " FROM u"},
 	[CATALOG_OP_UPDATE] = {9,
