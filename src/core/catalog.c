@@ -781,6 +781,32 @@ catalog_queued_operations(const char *region, const char *aws_status, int limit)
 					" ORDER BY o.id", 2, types, values, limit);
 }
 
+/*
+ * Whether region's queue waits before asking AWS again: AWS refused one of
+ * its copies (SnapshotQuotaExceeded, which a full cross-region copy limit
+ * and a full snapshot quota both give) less than the copy's age at that
+ * refusal ago, capped at an hour.  So a copy refused at once is tried
+ * again at the next round, and one refused over and over is tried at
+ * doubling intervals: a quota nobody frees costs about 24 calls a day, not
+ * one a round.
+ */
+bool
+catalog_queue_backing_off(const char *region, const char *queued_status)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(region);
+	values[1] = CStringGetTextDatum(queued_status);
+	return read_value("SELECT 1 FROM rds_backup.operations"
+					  " WHERE finished_at IS NULL AND region = $1 AND aws_status = $2"
+					  " AND error IS NOT NULL"
+					  " AND clock_timestamp() < updated_at"
+					  "  + least(greatest(updated_at - requested_at, interval '0'), interval '1 hour')"
+					  " LIMIT 1",
+					  2, types, values) != NULL;
+}
+
 /* Cross-region copies into region that have left the queue and not ended. */
 int
 catalog_copies_in_flight(const char *region, const char *queued_status)

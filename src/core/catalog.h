@@ -105,6 +105,7 @@ extern int64 catalog_find_export_operation(const char *region, const char *expor
 extern List *catalog_queued_operations(const char *region, const char *aws_status,
 									   int limit);
 extern int	catalog_copies_in_flight(const char *region, const char *queued_status);
+extern bool catalog_queue_backing_off(const char *region, const char *queued_status);
 /* A source copied into a region, and the latest request of such a copy. */
 typedef struct CopiedSource
 {

@@ -374,6 +374,9 @@ opqueue_start_ready(const char *region)
 	lock_queue(&l, region);
 	free_slots = OPQUEUE_COPIES_IN_FLIGHT -
 		catalog_copies_in_flight(region, OP_AWS_STATUS_QUEUED);
+	/* AWS refused a copy lately: its limit is full of copies made elsewhere */
+	if (free_slots > 0 && catalog_queue_backing_off(region, OP_AWS_STATUS_QUEUED))
+		free_slots = 0;
 	if (free_slots > 0)
 	{
 		List	   *queued = catalog_queued_operations(region, OP_AWS_STATUS_QUEUED,

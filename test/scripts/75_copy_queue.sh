@@ -79,4 +79,36 @@ is "$(q "SELECT count(*) FROM rds_backup.rds_copy_to_region('orders-prod', 'eu-w
 is "$(q "SELECT count(*) FROM rds_backup.rds_snapshots('orders-prod', region => 'eu-west-1')")" "$N" \
 	"the destination holds one copy of each"
 
+# AWS's limit stays full (copies made elsewhere, or the snapshot quota: AWS
+# says SnapshotQuotaExceeded for both): the refused copy waits in the queue
+# and is tried again at doubling intervals, not at every round of the
+# worker (poll_interval 500 ms here), which a snapshot whose progress moves
+# keeps from slowing down
+emu config durations.snapshot=60
+is "$(q "SELECT status FROM rds_backup.rds_snapshot('orders-prod', 'busy-snap')")" "in_progress" \
+	"a long snapshot keeps the worker polling every round"
+emu fault CopyDBSnapshot error --code SnapshotQuotaExceeded --status 400 \
+	--message "Cannot start more than 5 concurrent cross-region snapshot copies." --count 1000
+emu seed-snapshot quota-test --instance orders-prod --tag rds-backup:created-by=ops
+calls_before=$(rb_emuctl counts --action CopyDBSnapshot | $RB_PY -c "import json,sys; print(json.load(sys.stdin).get('CopyDBSnapshot', {}).get('requests', 0))")
+is "$(q "SELECT status || ' ' || aws_status FROM rds_backup.rds_copy_to_region('orders-prod', 'eu-west-1')")" \
+	"pending queued" "a copy AWS refuses for its full limit goes back to the queue"
+rounds_before=$(q "SELECT rounds FROM rds_backup.tracker_status()")
+sleep 12
+calls=$(( $(rb_emuctl counts --action CopyDBSnapshot | $RB_PY -c "import json,sys; print(json.load(sys.stdin).get('CopyDBSnapshot', {}).get('requests', 0))") - calls_before ))
+rounds=$(( $(q "SELECT rounds FROM rds_backup.tracker_status()") - rounds_before ))
+if [ "$calls" -ge 3 ] && [ "$calls" -le 9 ]; then
+	pass "over 12 s ($rounds rounds of the worker) AWS was asked $calls times: tried again, at doubling intervals"
+else
+	fail "over 12 s AWS was asked 3 to 9 times" "$calls CopyDBSnapshot calls"
+fi
+like "$(q "SELECT error FROM rds_backup.operations WHERE resource LIKE 'quota-test%' AND region = 'eu-west-1'")" \
+	"^back in the queue after AWS refused it: SnapshotQuotaExceeded" "the row says why it waits"
+rb_emuctl faults-clear >/dev/null
+emu status snapshot busy-snap available
+is "$(wait_for "SELECT status FROM rds_backup.operations WHERE resource = 'busy-snap'" succeeded 20)" \
+	"succeeded" "the long snapshot ends"
+is "$(wait_for "SELECT status FROM rds_backup.operations WHERE resource LIKE 'quota-test%' AND region = 'eu-west-1'" succeeded 40)" \
+	"succeeded" "once AWS has room the worker starts it, and it is copied"
+
 done_testing
