@@ -36,6 +36,7 @@
 #include "aws/endpoint.h"
 #include "aws/errcodes.h"
 #include "aws/http.h"
+#include "aws/redact.h"
 #include "aws/sigv4.h"
 
 #define RETRY_QUOTA_INITIAL		500
@@ -322,7 +323,6 @@ scrub_error_message(const char *message, const AwsCredentials *creds)
 	char	   *m;
 	char	   *cut;
 	const char *secrets[2];
-	size_t		i;
 
 	if (message == NULL)
 		return NULL;
@@ -333,16 +333,7 @@ scrub_error_message(const char *message, const AwsCredentials *creds)
 		return m;
 	secrets[0] = creds->secret_access_key;
 	secrets[1] = creds->session_token;
-	for (i = 0; i < lengthof(secrets); i++)
-	{
-		char	   *hit;
-		size_t		len;
-
-		if (secrets[i] == NULL || (len = strlen(secrets[i])) < 8)
-			continue;
-		while ((hit = strstr(m, secrets[i])) != NULL)
-			memset(hit, '*', len);
-	}
+	redact_mask_secrets(m, secrets, lengthof(secrets));
 	return m;
 }
 

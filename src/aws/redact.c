@@ -148,16 +148,12 @@ find_mention(const char *text, int *setting)
 	return first;
 }
 
-/* Mask every value in text of a setting that holds a secret. */
-static char *
-mask_current_values(char *text)
+void
+redact_mask_secrets(char *text, const char *const *secrets, int n)
 {
-	const char *secrets[2];
-	size_t		i;
+	int			i;
 
-	secrets[0] = rb_secret_access_key;
-	secrets[1] = rb_session_token;
-	for (i = 0; i < lengthof(secrets); i++)
+	for (i = 0; i < n; i++)
 	{
 		size_t		len;
 		char	   *hit;
@@ -168,6 +164,17 @@ mask_current_values(char *text)
 		while ((hit = strstr(text, secrets[i])) != NULL)
 			memset(hit, '*', len);
 	}
+}
+
+/* Mask every value in text of a setting that holds a secret. */
+static char *
+mask_current_values(char *text)
+{
+	const char *secrets[2];
+
+	secrets[0] = rb_secret_access_key;
+	secrets[1] = rb_session_token;
+	redact_mask_secrets(text, secrets, lengthof(secrets));
 	return text;
 }
 
