@@ -2,7 +2,8 @@
 # The catalog writer: one long-lived process commits what sessions queue.
 # A session waits for it only when it must, a cancel or terminate ends the
 # wait at once without losing or duplicating anything, a clean shutdown
-# commits what is queued, and a standby refuses calls with a clear ERROR.
+# commits what is queued, a bad record fails alone, and a standby refuses
+# calls with a clear ERROR.
 . "$(dirname "$0")/assert.sh"
 
 bindir=$(rb_bindir)
@@ -109,6 +110,37 @@ new=$(wait_for "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'rds_
 is "$new" "1" "a terminated writer is started again"
 is "$(q "SELECT status FROM rds_backup.rds_snapshot('orders-prod', 'after-writer-restart', wait => true)")" "succeeded" \
 	"and records the next operation"
+
+# one bad record in a batch fails alone: the writer applies that batch
+# again one record per transaction; the bad record's session gets the
+# ERROR, the others are committed (and their calls made) once
+q "CREATE FUNCTION public.poison_guard() RETURNS trigger LANGUAGE plpgsql AS \$\$
+   BEGIN IF NEW.resource = 'poison-snap' THEN RAISE EXCEPTION 'poisoned record'; END IF; RETURN NEW; END \$\$;
+   CREATE TRIGGER poison_guard BEFORE INSERT ON rds_backup.operations
+   FOR EACH ROW EXECUTE FUNCTION public.poison_guard()" >/dev/null
+failed_before=$(q "SELECT failed FROM rds_backup.writer_status()")
+log_lines=$(wc -l <"$PGDATA.log")
+hold_lock operations 60
+# the writer waits for the lock with this one's record; the next three queue up behind it
+pids=()
+for n in batch-first batch-a poison-snap batch-b; do
+	start_call "$n" "SELECT status FROM rds_backup.rds_snapshot('orders-prod', '$n')"
+	pids+=("$CALL_PID")
+done
+release_lock
+wait "${pids[@]}" 2>/dev/null
+like "$(cat "$RB_TMP/poison-snap.out")" "poisoned record" "the session of the bad record gets its ERROR"
+for n in batch-first batch-a batch-b; do
+	is "$(cat "$RB_TMP/$n.out")" "in_progress" "$n, queued with it, is recorded and started"
+	is "$(q "SELECT count(*) FROM rds_backup.operations WHERE resource = '$n'")" "1" "$n is recorded once"
+	is "$(creates "$n")" "1" "$n is sent to AWS once"
+done
+is "$(q "SELECT count(*) FROM rds_backup.operations WHERE resource = 'poison-snap'")" "0" "the bad record is not committed"
+is "$(creates poison-snap)" "0" "and its call was never made"
+is "$(q "SELECT failed - $failed_before FROM rds_backup.writer_status()")" "1" "writer_status() counts one failed record"
+like "$(tail -n +"$log_lines" "$PGDATA.log")" "catalog writer applies a batch of ([2-9]|[1-9][0-9]+) records one by one: poisoned record" \
+	"the batch that held it was applied again one record at a time"
+q "DROP TRIGGER poison_guard ON rds_backup.operations; DROP FUNCTION public.poison_guard()" >/dev/null
 
 # a clean shutdown commits the audit rows still queued
 mark=$(q "SELECT rds_backup.catalog_flush(); SELECT coalesce(max(id), 0) FROM rds_backup.audit_log" | tail -n 1)
