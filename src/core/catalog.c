@@ -701,13 +701,25 @@ catalog_unfinished_operations(void)
 	return read_ops("WHERE o.finished_at IS NULL ORDER BY o.id", 0, NULL, NULL, 0);
 }
 
-/* The first column of the first row of a read-only query, with a fresh snapshot. */
+/*
+ * The first column of the first row of a read-only query, with a fresh
+ * snapshot; its parameters are the nargs texts of args (at most 4).
+ */
 static char *
-read_value(const char *sql, int nargs, Oid *types, Datum *values)
+read_value(const char *sql, int nargs, const char *const *args)
 {
 	char	   *result = NULL;
 	MemoryContext caller = CurrentMemoryContext;
+	Oid			types[4];
+	Datum		values[4];
+	int			i;
 
+	Assert(nargs <= lengthof(types));
+	for (i = 0; i < nargs; i++)
+	{
+		types[i] = TEXTOID;
+		values[i] = CStringGetTextDatum(args[i]);
+	}
 	PushActiveSnapshot(GetLatestSnapshot());
 	SPI_connect();
 	if (SPI_execute_with_args(sql, nargs, types, values, NULL, true, 1) == SPI_OK_SELECT &&
@@ -726,15 +738,11 @@ read_value(const char *sql, int nargs, Oid *types, Datum *values)
 bool
 catalog_resource_in_use(const char *kind, const char *region, const char *resource)
 {
-	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
-	Datum		values[3];
+	const char *args[3] = {kind, region, resource};
 
-	values[0] = CStringGetTextDatum(kind);
-	values[1] = CStringGetTextDatum(region);
-	values[2] = CStringGetTextDatum(resource);
 	return read_value("SELECT 1 FROM rds_backup.operations"
 					  " WHERE kind = $1 AND region = $2 AND resource = $3 LIMIT 1",
-					  3, types, values) != NULL;
+					  3, args) != NULL;
 }
 
 /*
@@ -744,18 +752,15 @@ catalog_resource_in_use(const char *kind, const char *region, const char *resour
 int64
 catalog_find_export_operation(const char *region, const char *export_id)
 {
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
+	const char *args[2] = {region, export_id};
 	char	   *id;
 
-	values[0] = CStringGetTextDatum(region);
-	values[1] = CStringGetTextDatum(export_id);
 	id = read_value("SELECT id FROM rds_backup.operations"
 					" WHERE kind = 'export' AND region = $1"
 					" AND lower(params->>'ExportTaskIdentifier') = lower($2)"
 					" ORDER BY finished_at IS NULL DESC, aws_status IS NOT NULL DESC, id DESC"
 					" LIMIT 1",
-					2, types, values);
+					2, args);
 	return id ? pg_strtoint64(id) : 0;
 }
 
@@ -782,6 +787,33 @@ catalog_queued_operations(const char *region, const char *aws_status, int limit)
 }
 
 /*
+ * params->>key of an operations row (strings, booleans as true/false,
+ * objects and arrays as JSON text), or NULL.
+ */
+char *
+catalog_param_text(Jsonb *params, const char *key)
+{
+	JsonbValue	k;
+	JsonbValue *v;
+
+	if (params == NULL || !JB_ROOT_IS_OBJECT(params))
+		return NULL;
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	v = findJsonbValueFromContainer(&params->root, JB_FOBJECT, &k);
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	if (v->type == jbvString)
+		return pnstrdup(v->val.string.val, v->val.string.len);
+	if (v->type == jbvBool)
+		return pstrdup(v->val.boolean ? "true" : "false");
+	if (v->type == jbvBinary)
+		return JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
+	return NULL;
+}
+
+/*
  * Whether region's queue waits before asking AWS again: AWS refused one of
  * its copies (SnapshotQuotaExceeded, which a full cross-region copy limit
  * and a full snapshot quota both give) less than the copy's age at that
@@ -793,34 +825,28 @@ catalog_queued_operations(const char *region, const char *aws_status, int limit)
 bool
 catalog_queue_backing_off(const char *region, const char *queued_status)
 {
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
+	const char *args[2] = {region, queued_status};
 
-	values[0] = CStringGetTextDatum(region);
-	values[1] = CStringGetTextDatum(queued_status);
 	return read_value("SELECT 1 FROM rds_backup.operations"
 					  " WHERE finished_at IS NULL AND region = $1 AND aws_status = $2"
 					  " AND error IS NOT NULL"
 					  " AND clock_timestamp() < updated_at"
 					  "  + least(greatest(updated_at - requested_at, interval '0'), interval '1 hour')"
 					  " LIMIT 1",
-					  2, types, values) != NULL;
+					  2, args) != NULL;
 }
 
 /* Cross-region copies into region that have left the queue and not ended. */
 int
 catalog_copies_in_flight(const char *region, const char *queued_status)
 {
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
+	const char *args[2] = {region, queued_status};
 	char	   *n;
 
-	values[0] = CStringGetTextDatum(region);
-	values[1] = CStringGetTextDatum(queued_status);
 	n = read_value("SELECT count(*) FROM rds_backup.operations"
 				   " WHERE finished_at IS NULL AND region = $1 AND " CROSS_REGION_COPY
 				   " AND aws_status IS DISTINCT FROM $2",
-				   2, types, values);
+				   2, args);
 	return n ? atoi(n) : 0;
 }
 

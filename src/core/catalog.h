@@ -96,6 +96,7 @@ extern void catalog_wait(QueuePos end);
 
 /* Reads, each with a fresh snapshot: what the writer committed is seen. */
 extern CatalogOp *catalog_read_operation(int64 id);
+extern char *catalog_param_text(Jsonb *params, const char *key);
 extern List *catalog_unfinished_operations(void);
 extern bool catalog_resource_in_use(const char *kind, const char *region,
 									const char *resource);

@@ -64,30 +64,6 @@ opqueue_is_queued(const CatalogOp *row)
 	return poll_is_queued(row->status, row->aws_status);
 }
 
-/* params->>key of an operations row, or NULL */
-static char *
-param_text(Jsonb *params, const char *key)
-{
-	JsonbValue	k;
-	JsonbValue *v;
-
-	if (params == NULL || !JB_ROOT_IS_OBJECT(params))
-		return NULL;
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	v = findJsonbValueFromContainer(&params->root, JB_FOBJECT, &k);
-	if (v == NULL || v->type == jbvNull)
-		return NULL;
-	if (v->type == jbvString)
-		return pnstrdup(v->val.string.val, v->val.string.len);
-	if (v->type == jbvBool)
-		return pstrdup(v->val.boolean ? "true" : "false");
-	if (v->type == jbvBinary)
-		return JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
-	return NULL;
-}
-
 /* Starters: an OpStart rebuilt from the row, by kind ----------------- */
 
 static bool
@@ -106,12 +82,12 @@ build_copy(OpStart *start, int64 op_id)
 {
 	CatalogOp  *row = start->arg;
 	bool		cluster = is_cluster_copy(row);
-	char	   *source = param_text(row->params, cluster ? "SourceDBClusterSnapshotIdentifier" :
+	char	   *source = catalog_param_text(row->params, cluster ? "SourceDBClusterSnapshotIdentifier" :
 									"SourceDBSnapshotIdentifier");
-	char	   *source_region = param_text(row->params, "SourceRegion");
-	char	   *source_arn = param_text(row->params, "SourceArn");
-	char	   *copy_tags = param_text(row->params, "CopyTags");
-	char	   *tags_json = param_text(row->params, "Tags");
+	char	   *source_region = catalog_param_text(row->params, "SourceRegion");
+	char	   *source_arn = catalog_param_text(row->params, "SourceArn");
+	char	   *copy_tags = catalog_param_text(row->params, "CopyTags");
+	char	   *tags_json = catalog_param_text(row->params, "Tags");
 	List	   *tags = NIL;
 	AwsRequest *req;
 
@@ -125,7 +101,7 @@ build_copy(OpStart *start, int64 op_id)
 	tags = tags_with_provenance(tags, row->requested_by, op_id);
 	tags = lappend(tags, tag_pair(TAG_SOURCE_ARN, source_arn ? source_arn : source));
 	req = rds_copy_snapshot_request(cluster, row->region, source, row->resource,
-									param_text(row->params, "KmsKeyId"),
+									catalog_param_text(row->params, "KmsKeyId"),
 									copy_tags == NULL || strcmp(copy_tags, "true") == 0,
 									tags);
 	if (source_region)
@@ -136,7 +112,7 @@ build_copy(OpStart *start, int64 op_id)
 static void
 scrub_copy(OpStart *start, AwsRequest *req, AwsReply *reply)
 {
-	if (param_text(((CatalogOp *) start->arg)->params, "SourceRegion"))
+	if (catalog_param_text(((CatalogOp *) start->arg)->params, "SourceRegion"))
 		presign_scrub_reply(req, reply);
 }
 
@@ -148,40 +124,9 @@ static bool
 recover_copy(OpStart *start, int64 op_id, AwsRequest *req, AwsReply *reply)
 {
 	CatalogOp  *row = start->arg;
-	bool		cluster = is_cluster_copy(row);
-	AwsRequest *dreq;
-	AwsReply	dreply;
-	List	   *snaps;
-	char	   *marker;
-	char		idbuf[32];
-	ListCell   *lc;
 
-	if (strcmp(reply->error_code, cluster ? "DBClusterSnapshotAlreadyExistsFault" :
-			   "DBSnapshotAlreadyExists") != 0)
-		return false;
-	dreq = rds_describe_snapshots_request(cluster, row->region, NULL, row->resource,
-										  NULL, NULL);
-	runner_call_for(op_id, dreq, &dreply);
-	if (dreply.outcome != AWS_OK)
-		return false;
-	snaps = rds_read_snapshot_list(cluster, &dreply, &marker);
-	if (snaps == NIL)
-		return false;
-	snprintf(idbuf, sizeof(idbuf), INT64_FORMAT, op_id);
-	foreach(lc, ((RdsSnapshot *) linitial(snaps))->tags)
-	{
-		TagPair    *t = lfirst(lc);
-
-		if (strcmp(t->key, TAG_OPERATION) == 0 && strcmp(t->value, idbuf) == 0)
-		{
-			reply->outcome = AWS_OK;
-			reply->result = xnode_child(dreply.result, cluster ? "DBClusterSnapshots" :
-										"DBSnapshots");
-			reply->request_id = dreply.request_id;
-			return true;
-		}
-	}
-	return false;
+	return runner_recover_own_snapshot(op_id, is_cluster_copy(row), row->region,
+									   row->resource, reply);
 }
 
 static void

@@ -270,30 +270,6 @@ expect_from_jsonb(Jsonb *jb)
 	return result;
 }
 
-/* params->>key, or NULL */
-static char *
-param_text(Jsonb *params, const char *key)
-{
-	JsonbValue	k;
-	JsonbValue *v;
-
-	if (params == NULL || !JB_ROOT_IS_OBJECT(params))
-		return NULL;
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	v = findJsonbValueFromContainer(&params->root, JB_FOBJECT, &k);
-	if (v == NULL || v->type == jbvNull)
-		return NULL;
-	if (v->type == jbvString)
-		return pnstrdup(v->val.string.val, v->val.string.len);
-	if (v->type == jbvBool)
-		return pstrdup(v->val.boolean ? "true" : "false");
-	if (v->type == jbvBinary)
-		return JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
-	return NULL;
-}
-
 bool
 poll_is_queued(const char *status, const char *aws_status)
 {
@@ -322,11 +298,11 @@ poll_op(const CatalogOp *row)
 	t->row_text = row->row_text;
 	t->identity.role_arn = row->role_arn ? row->role_arn : "";
 	t->identity.external_id = row->external_id ? row->external_id : "";
-	t->export_id = param_text(row->params, "ExportTaskIdentifier");
-	t->writer = param_text(row->params, "WriterInstance");
-	t->writer_class = param_text(row->params, "WriterInstanceClass");
-	t->tags_json = param_text(row->params, "Tags");
-	cluster = param_text(row->params, "cluster");
+	t->export_id = catalog_param_text(row->params, "ExportTaskIdentifier");
+	t->writer = catalog_param_text(row->params, "WriterInstance");
+	t->writer_class = catalog_param_text(row->params, "WriterInstanceClass");
+	t->tags_json = catalog_param_text(row->params, "Tags");
+	cluster = catalog_param_text(row->params, "cluster");
 	t->cluster = cluster && strcmp(cluster, "true") == 0;
 	if (is_modify(t) && row->params)
 		t->expect = expect_from_jsonb(row->params);

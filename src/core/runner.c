@@ -42,6 +42,8 @@
 #include "core/runner.h"
 #include "core/tracker.h"
 #include "core/writer.h"
+#include "rds/actions.h"
+#include "rds/names.h"
 
 /* Automatic names tried before giving up. */
 #define MAX_NAME_ATTEMPTS	5
@@ -261,6 +263,51 @@ runner_call_for(int64 op_id, AwsRequest *req, AwsReply *reply)
 {
 	aws_call(req, reply);
 	(void) catalog_write_audit(reply->audit, op_id);
+}
+
+/*
+ * After a snapshot create or copy met AlreadyExists: the snapshot named
+ * name is this operation's when it carries its operation tag (an attempt
+ * made it and its reply was lost; libcurl may even resend a request on a
+ * reset connection).  Then reply becomes the listing's answer, which
+ * describes the snapshot as the create would have.
+ */
+bool
+runner_recover_own_snapshot(int64 op_id, bool cluster, const char *region,
+							const char *name, AwsReply *reply)
+{
+	AwsRequest *dreq;
+	AwsReply	dreply;
+	List	   *snaps;
+	char	   *marker;
+	char		idbuf[32];
+	ListCell   *lc;
+
+	if (strcmp(reply->error_code, cluster ? "DBClusterSnapshotAlreadyExistsFault" :
+			   "DBSnapshotAlreadyExists") != 0)
+		return false;
+	dreq = rds_describe_snapshots_request(cluster, region, NULL, name, NULL, NULL);
+	runner_call_for(op_id, dreq, &dreply);
+	if (dreply.outcome != AWS_OK)
+		return false;
+	snaps = rds_read_snapshot_list(cluster, &dreply, &marker);
+	if (snaps == NIL)
+		return false;
+	snprintf(idbuf, sizeof(idbuf), INT64_FORMAT, op_id);
+	foreach(lc, ((RdsSnapshot *) linitial(snaps))->tags)
+	{
+		TagPair    *t = lfirst(lc);
+
+		if (strcmp(t->key, TAG_OPERATION) == 0 && strcmp(t->value, idbuf) == 0)
+		{
+			reply->outcome = AWS_OK;
+			reply->result = xnode_child(dreply.result, cluster ? "DBClusterSnapshots" :
+										"DBSnapshots");
+			reply->request_id = dreply.request_id;
+			return true;
+		}
+	}
+	return false;
 }
 
 void

@@ -102,6 +102,8 @@ extern void runner_change(AwsRequest *req, AwsReply *reply);
 
 /* A call made for operation op_id: its audit rows name it (queued). */
 extern void runner_call_for(int64 op_id, AwsRequest *req, AwsReply *reply);
+extern bool runner_recover_own_snapshot(int64 op_id, bool cluster, const char *region,
+										const char *name, AwsReply *reply);
 
 /*
  * Wait until operation op_id has finished; return its row when it

@@ -105,41 +105,9 @@ static bool
 recover_create(OpStart *start, int64 op_id, AwsRequest *req, AwsReply *reply)
 {
 	SnapshotStart *s = start->arg;
-	const char *exists = s->cluster ? "DBClusterSnapshotAlreadyExistsFault" :
-		"DBSnapshotAlreadyExists";
-	AwsRequest *dreq;
-	AwsReply	dreply;
-	List	   *snaps;
-	char	   *marker;
-	char		idbuf[32];
-	ListCell   *lc;
 
-	if (strcmp(reply->error_code, exists) != 0)
-		return false;
-	dreq = rds_describe_snapshots_request(s->cluster, start->region, NULL, start->resource,
-										  NULL, NULL);
-	runner_call_for(op_id, dreq, &dreply);
-	if (dreply.outcome != AWS_OK)
-		return false;
-	snaps = rds_read_snapshot_list(s->cluster, &dreply, &marker);
-	if (snaps == NIL)
-		return false;
-	snprintf(idbuf, sizeof(idbuf), INT64_FORMAT, op_id);
-	foreach(lc, ((RdsSnapshot *) linitial(snaps))->tags)
-	{
-		TagPair    *t = lfirst(lc);
-
-		if (strcmp(t->key, TAG_OPERATION) == 0 && strcmp(t->value, idbuf) == 0)
-		{
-			/* the listing describes the snapshot as the create would have */
-			reply->outcome = AWS_OK;
-			reply->result = xnode_child(dreply.result, s->cluster ? "DBClusterSnapshots" :
-										"DBSnapshots");
-			reply->request_id = dreply.request_id;
-			return true;
-		}
-	}
-	return false;
+	return runner_recover_own_snapshot(op_id, s->cluster, start->region,
+									   start->resource, reply);
 }
 
 /*
