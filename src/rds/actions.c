@@ -464,17 +464,10 @@ rds_restore_pitr_request(bool cluster, const char *region, const char *source,
 			aws_query_add_timestamp(req->query, "RestoreToTime", restore_time);
 	}
 	else
-	{
-		req = aws_request_new("rds", "RestoreDBInstanceToPointInTime", region, target);
-		aws_query_add(req->query, "SourceDBInstanceIdentifier", source);
-		aws_query_add(req->query, "TargetDBInstanceIdentifier", target);
-		if (use_latest)
-			aws_query_add_bool(req->query, "UseLatestRestorableTime", true);
-		else
-			aws_query_add_timestamp(req->query, "RestoreTime", restore_time);
-		if (instance_class)
-			aws_query_add(req->query, "DBInstanceClass", instance_class);
-	}
+		return rds_restore_pitr_from_backup_request(region, "SourceDBInstanceIdentifier",
+													source, target, use_latest,
+													restore_time, instance_class,
+													tags, options);
 	add_tags(req->query, tags);
 	options_add_to_query(req->query, options);
 	return req;

@@ -168,8 +168,9 @@ extern List *rds_read_automated_backup_list(const AwsReply *reply);
 extern char *rds_read_marker(const AwsReply *reply);
 
 /*
- * RestoreDBInstanceToPointInTime from an automated backup: source_param
- * is SourceDBInstanceAutomatedBackupsArn or SourceDbiResourceId.
+ * RestoreDBInstanceToPointInTime: source_param is SourceDBInstanceIdentifier
+ * (rds_restore_pitr_request's instances), or for an automated backup
+ * SourceDBInstanceAutomatedBackupsArn or SourceDbiResourceId.
  */
 extern AwsRequest *rds_restore_pitr_from_backup_request(const char *region,
 														const char *source_param,
