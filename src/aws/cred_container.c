@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 
 #include "aws/cred_chain.h"
+#include "aws/endpoint.h"
 
 #define ECS_HOST			"http://169.254.170.2"
 #define CONTAINER_TIMEOUT	2000	/* ms, as botocore */
@@ -32,32 +33,28 @@ typedef struct ContainerArgs
 	const char *token;			/* or NULL */
 } ContainerArgs;
 
-/* Plain http is for the hosts the SDKs trust with it. */
+/*
+ * Plain http is for the hosts the SDKs trust with it: loopback, and the
+ * ECS (169.254.170.2) and EKS Pod Identity (169.254.170.23, fd00:ec2::23)
+ * agents.
+ */
 static bool
 http_host_allowed(const char *host)
 {
-	unsigned char addr[16];
-	char		buf[64];
 	size_t		len = strlen(host);
+	unsigned char addr[16];
+	unsigned char eks6[16];
+	char		buf[64];
 
-	if (pg_strcasecmp(host, "localhost") == 0)
+	if (endpoint_host_is_loopback(host) ||
+		strcmp(host, "169.254.170.2") == 0 || strcmp(host, "169.254.170.23") == 0)
 		return true;
-	if (inet_pton(AF_INET, host, addr) == 1)
-		return addr[0] == 127 || strcmp(host, "169.254.170.2") == 0 ||
-			strcmp(host, "169.254.170.23") == 0;
-	if (len > 2 && host[0] == '[' && host[len - 1] == ']' && len - 2 < sizeof(buf))
-	{
-		static const unsigned char loop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-		unsigned char eks6[16];
-
-		memcpy(buf, host + 1, len - 2);
-		buf[len - 2] = '\0';
-		if (inet_pton(AF_INET6, buf, addr) != 1)
-			return false;
-		(void) inet_pton(AF_INET6, "fd00:ec2::23", eks6);
-		return memcmp(addr, loop6, 16) == 0 || memcmp(addr, eks6, 16) == 0;
-	}
-	return false;
+	if (len < 3 || host[0] != '[' || host[len - 1] != ']' || len - 2 >= sizeof(buf))
+		return false;
+	memcpy(buf, host + 1, len - 2);
+	buf[len - 2] = '\0';
+	(void) inet_pton(AF_INET6, "fd00:ec2::23", eks6);
+	return inet_pton(AF_INET6, buf, addr) == 1 && memcmp(addr, eks6, 16) == 0;
 }
 
 /* NULL when the full URI is acceptable, else why not. */

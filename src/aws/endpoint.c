@@ -79,8 +79,8 @@ endpoint_region_is_valid(const char *region)
 	return *p == '\0' && words >= 1 && digits >= 1 && digits <= 2;
 }
 
-static bool
-host_is_loopback(const char *host)
+bool
+endpoint_host_is_loopback(const char *host)
 {
 	unsigned char addr[16];
 	char		buf[64];
@@ -182,7 +182,7 @@ parse_endpoint(const char *url, char **scheme_out, char **host_out, char **port_
 	else if (curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
 			 strcmp(path, "/") != 0 && path[0] != '\0')
 		problem = "The URL may not carry a path.";
-	else if (strcmp(scheme, "http") == 0 && !host_is_loopback(host))
+	else if (strcmp(scheme, "http") == 0 && !endpoint_host_is_loopback(host))
 		problem = "Plain http is accepted only for loopback addresses; use https.";
 
 	if (problem == NULL)

@@ -15,6 +15,8 @@ typedef struct AwsEndpoint
 
 extern bool endpoint_region_is_valid(const char *region);
 extern const char *endpoint_check_url(const char *url);
+/* localhost, 127.0.0.0/8 or [::1]: the hosts plain http may go to */
+extern bool endpoint_host_is_loopback(const char *host);
 extern char *endpoint_resolve_region(const char *explicit_region);
 extern AwsEndpoint *endpoint_resolve(const char *service, const char *region);
 
