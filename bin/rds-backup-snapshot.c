@@ -55,6 +55,8 @@ static void die(int code, const char *fmt,...)
 static void usage_error(const char *fmt,...)
 			__attribute__((format(printf, 1, 2), noreturn));
 static void progress(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, va_list ap, const char *tail)
+			__attribute__((format(printf, 1, 0)));
 
 static void
 on_signal(int signo)
@@ -85,17 +87,25 @@ usage(void)
 		   PROG, PROG);
 }
 
+/* "rds-backup-snapshot: <message><tail>" as one line on stderr. */
+static void
+say(const char *fmt, va_list ap, const char *tail)
+{
+	fprintf(stderr, "%s: ", PROG);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "%s\n", tail);
+	fflush(stderr);
+}
+
 /* One line on stderr, then exit. */
 static void
 die(int code, const char *fmt,...)
 {
 	va_list		ap;
 
-	fprintf(stderr, "%s: ", PROG);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap, "");
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(code);
 }
 
@@ -104,11 +114,9 @@ usage_error(const char *fmt,...)
 {
 	va_list		ap;
 
-	fprintf(stderr, "%s: ", PROG);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap, " (see " PROG " --help)");
 	va_end(ap);
-	fprintf(stderr, " (see %s --help)\n", PROG);
 	exit(EXIT_USAGE);
 }
 
@@ -117,12 +125,9 @@ progress(const char *fmt,...)
 {
 	va_list		ap;
 
-	fprintf(stderr, "%s: ", PROG);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap, "");
 	va_end(ap);
-	fputc('\n', stderr);
-	fflush(stderr);
 }
 
 /* The first line of a libpq or server message, without its "ERROR:  ". */
