@@ -293,6 +293,24 @@ identity_fields(StringInfo buf, const OpIdentity *who)
 	field(buf, who && who->external_id ? who->external_id : "");
 }
 
+/* The fields an operation's intent begins with; nfields counts them all. */
+static void
+intent_fields(StringInfo buf, int nfields, int64 id, const char *kind, const char *region,
+			  const char *resource, const char *source, const char *params_json,
+			  const OpIdentity *who)
+{
+	fields_begin(buf, nfields);
+	field(buf, int64_text(id));
+	field(buf, kind);
+	field(buf, region);
+	field(buf, resource);
+	field(buf, source);
+	field(buf, params_json ? params_json : "{}");
+	field(buf, catalog_role_name());
+	field(buf, now_text());
+	identity_fields(buf, who);
+}
+
 QueuePos
 catalog_insert_operation(int64 id, const char *kind, const char *region,
 						 const char *resource, const char *source, const char *params_json,
@@ -300,16 +318,7 @@ catalog_insert_operation(int64 id, const char *kind, const char *region,
 {
 	StringInfoData buf;
 
-	fields_begin(&buf, 11);
-	field(&buf, int64_text(id));
-	field(&buf, kind);
-	field(&buf, region);
-	field(&buf, resource);
-	field(&buf, source);
-	field(&buf, params_json ? params_json : "{}");
-	field(&buf, catalog_role_name());
-	field(&buf, now_text());
-	identity_fields(&buf, who);
+	intent_fields(&buf, 11, id, kind, region, resource, source, params_json, who);
 	return queue_submit(CATALOG_OP_INSERT, buf.data, buf.len, true);
 }
 
@@ -321,16 +330,7 @@ catalog_queue_operation(int64 id, const char *kind, const char *region,
 {
 	StringInfoData buf;
 
-	fields_begin(&buf, 12);
-	field(&buf, int64_text(id));
-	field(&buf, kind);
-	field(&buf, region);
-	field(&buf, resource);
-	field(&buf, source);
-	field(&buf, params_json ? params_json : "{}");
-	field(&buf, catalog_role_name());
-	field(&buf, now_text());
-	identity_fields(&buf, who);
+	intent_fields(&buf, 12, id, kind, region, resource, source, params_json, who);
 	field(&buf, aws_status);
 	return queue_submit(CATALOG_OP_QUEUE, buf.data, buf.len, true);
 }
